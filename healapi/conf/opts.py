@@ -1,0 +1,29 @@
+"""Entry points for oslo-config-generator (``oslo.config.opts``)."""
+
+from oslo_middleware import cors
+
+from healapi.conf import api
+from healapi.conf import database
+from healapi.conf import default
+
+_MODULES = (default, api, database)
+
+
+def list_opts():
+    """Return (group, options) pairs of every option healapi defines."""
+    grouped = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            grouped.setdefault(group, []).extend(opts)
+    return [(group, opts) for group, opts in grouped.items()]
+
+
+def set_config_defaults():
+    """Defaults of other libraries' options, as healapi needs them."""
+    cors.set_defaults(
+        allow_headers=['X-Auth-Token', 'X-OpenStack-Request-Id',
+                       'OpenStack-API-Version', 'If-None-Match',
+                       'Content-Type'],
+        expose_headers=['X-OpenStack-Request-Id', 'OpenStack-API-Version',
+                        'ETag', 'Location'],
+        allow_methods=['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD'])

@@ -1,0 +1,305 @@
+"""SQLAlchemy implementation of healapi's database API.
+
+Every public method runs in one transaction (oslo.db enginefacade), so a
+failure leaves nothing half-written.
+"""
+
+import threading
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as db_utils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from healapi.common import exception
+from healapi.db.sqlalchemy import models
+
+_CONTEXT = threading.local()
+_TRANSACTION = enginefacade.transaction_context()
+_TRANSACTION.configure(sqlite_fk=True)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # WAL lets the API read while the engine writes the same SQLite file.
+    cursor = dbapi_connection.cursor()
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.close()
+
+
+def _on_engine_create(engine):
+    if engine.dialect.name == 'sqlite' and engine.url.database not in (
+            None, '', ':memory:'):
+        sa.event.listen(engine, 'connect', _sqlite_pragmas)
+
+
+_TRANSACTION.append_on_engine_create(_on_engine_create)
+
+
+def get_engine():
+    return _TRANSACTION.writer.get_engine()
+
+
+def patch_engine(engine):
+    """Use ``engine`` from now on (tests); returns a function undoing it."""
+    return _TRANSACTION.patch_engine(engine)
+
+
+def _reader():
+    return _TRANSACTION.reader.using(_CONTEXT)
+
+
+def _writer():
+    return _TRANSACTION.writer.using(_CONTEXT)
+
+
+def _paginate(session, query, model, limit, marker, sort_keys, sort_dirs):
+    """One page of ``query``, ordered by ``sort_keys`` then by id."""
+    if marker is not None:
+        marker_obj = session.get(model, marker)
+        if marker_obj is None:
+            raise exception.MarkerNotFound(marker=marker)
+        marker = marker_obj
+    sort_keys = list(sort_keys or [])
+    sort_dirs = list(sort_dirs or [])
+    if 'id' not in sort_keys:
+        sort_keys.append('id')
+        sort_dirs.append(sort_dirs[-1] if sort_dirs else 'asc')
+    query = db_utils.paginate_query(query, model, limit, sort_keys,
+                                    marker=marker, sort_dirs=sort_dirs)
+    return query.all()
+
+
+def _filtered(query, model, filters):
+    """Apply equality filters and (op, value) comparisons."""
+    for key, value in (filters or {}).items():
+        column = getattr(model, key)
+        if isinstance(value, tuple):
+            op, operand = value
+            query = query.filter(getattr(column, op)(operand))
+        else:
+            query = query.filter(column == value)
+    return query
+
+
+class Connection:
+    """The database operations the API and the engine use."""
+
+    # -- policies ---------------------------------------------------------
+
+    def create_policy(self, values, rules):
+        """Create a policy and its ``rules`` (dicts) in one transaction."""
+        policy = models.Policy(id=uuidutils.generate_uuid(), **values)
+        policy.rules = [self._new_rule(position, rule)
+                        for position, rule in enumerate(rules)]
+        try:
+            with _writer() as session:
+                session.add(policy)
+        except db_exc.DBDuplicateEntry:
+            raise exception.DuplicateName(resource='policy',
+                                          name=values['name'])
+        return policy
+
+    @staticmethod
+    def _new_rule(position, values):
+        return models.Rule(id=uuidutils.generate_uuid(), position=position,
+                           **values)
+
+    @staticmethod
+    def _policy_query(session, project_id):
+        query = session.query(models.Policy)
+        if project_id is not None:
+            query = query.filter_by(project_id=project_id)
+        return query
+
+    def _get_policy(self, session, policy_id, project_id):
+        policy = self._policy_query(session, project_id).filter_by(
+            id=policy_id).first()
+        if policy is None:
+            raise exception.PolicyNotFound(policy=policy_id)
+        return policy
+
+    def get_policy(self, policy_id, project_id=None):
+        with _reader() as session:
+            return self._get_policy(session, policy_id, project_id)
+
+    def list_policies(self, project_id=None, filters=None, limit=None,
+                      marker=None, sort_keys=None, sort_dirs=None):
+        with _reader() as session:
+            query = _filtered(self._policy_query(session, project_id),
+                              models.Policy, filters)
+            return _paginate(session, query, models.Policy, limit, marker,
+                             sort_keys, sort_dirs)
+
+    def update_policy(self, policy_id, values, rules=None, project_id=None):
+        """Update a policy; ``rules``, when given, replace all its rules."""
+        try:
+            with _writer() as session:
+                policy = self._get_policy(session, policy_id, project_id)
+                for key, value in values.items():
+                    setattr(policy, key, value)
+                if rules is not None:
+                    policy.rules = []
+                    session.flush()
+                    policy.rules = [self._new_rule(position, rule)
+                                    for position, rule in enumerate(rules)]
+                policy.revision += 1
+                policy.updated_at = timeutils.utcnow()
+        except db_exc.DBDuplicateEntry:
+            raise exception.DuplicateName(resource='policy',
+                                          name=values.get('name'))
+        return policy
+
+    def delete_policy(self, policy_id, project_id=None):
+        with _writer() as session:
+            session.delete(self._get_policy(session, policy_id, project_id))
+
+    # -- rules of a policy -------------------------------------------------
+
+    def add_rule(self, policy_id, values, project_id=None):
+        """Append a rule to a policy, raising its revision."""
+        with _writer() as session:
+            policy = self._get_policy(session, policy_id, project_id)
+            position = max((r.position for r in policy.rules), default=-1) + 1
+            rule = self._new_rule(position, values)
+            policy.rules.append(rule)
+            policy.revision += 1
+            policy.updated_at = timeutils.utcnow()
+        return rule
+
+    def get_rule(self, policy_id, rule_id, project_id=None):
+        with _reader() as session:
+            return self._get_rule(session, policy_id, rule_id, project_id)
+
+    def _get_rule(self, session, policy_id, rule_id, project_id):
+        policy = self._get_policy(session, policy_id, project_id)
+        for rule in policy.rules:
+            if rule.id == rule_id:
+                return rule
+        raise exception.RuleNotFound(rule=rule_id, policy=policy_id)
+
+    def delete_rule(self, policy_id, rule_id, project_id=None):
+        with _writer() as session:
+            rule = self._get_rule(session, policy_id, rule_id, project_id)
+            policy = self._get_policy(session, policy_id, project_id)
+            policy.rules.remove(rule)
+            policy.revision += 1
+            policy.updated_at = timeutils.utcnow()
+
+    # -- datasources -------------------------------------------------------
+
+    def create_datasource(self, values):
+        datasource = models.Datasource(id=uuidutils.generate_uuid(),
+                                       **values)
+        try:
+            with _writer() as session:
+                session.add(datasource)
+        except db_exc.DBDuplicateEntry:
+            raise exception.DuplicateName(resource='datasource',
+                                          name=values['name'])
+        return datasource
+
+    @staticmethod
+    def _datasource_query(session, project_id):
+        query = session.query(models.Datasource)
+        if project_id is not None:
+            query = query.filter_by(project_id=project_id)
+        return query
+
+    def _get_datasource(self, session, datasource_id, project_id):
+        datasource = self._datasource_query(session, project_id).filter_by(
+            id=datasource_id).first()
+        if datasource is None:
+            raise exception.DatasourceNotFound(datasource=datasource_id)
+        return datasource
+
+    def get_datasource(self, datasource_id, project_id=None):
+        with _reader() as session:
+            return self._get_datasource(session, datasource_id, project_id)
+
+    def list_datasources(self, project_id=None, filters=None, limit=None,
+                         marker=None, sort_keys=None, sort_dirs=None):
+        with _reader() as session:
+            query = _filtered(self._datasource_query(session, project_id),
+                              models.Datasource, filters)
+            return _paginate(session, query, models.Datasource, limit,
+                             marker, sort_keys, sort_dirs)
+
+    def update_datasource(self, datasource_id, values, project_id=None):
+        try:
+            with _writer() as session:
+                datasource = self._get_datasource(session, datasource_id,
+                                                  project_id)
+                for key, value in values.items():
+                    setattr(datasource, key, value)
+                datasource.updated_at = timeutils.utcnow()
+        except db_exc.DBDuplicateEntry:
+            raise exception.DuplicateName(resource='datasource',
+                                          name=values.get('name'))
+        return datasource
+
+    def delete_datasource(self, datasource_id, project_id=None):
+        with _writer() as session:
+            session.delete(self._get_datasource(session, datasource_id,
+                                                project_id))
+
+    # -- violations --------------------------------------------------------
+
+    @staticmethod
+    def _violation_query(session, project_id):
+        query = session.query(models.Violation)
+        if project_id is not None:
+            query = query.filter_by(project_id=project_id)
+        return query
+
+    def _get_violation(self, session, violation_id, project_id):
+        violation = self._violation_query(session, project_id).filter_by(
+            id=violation_id).first()
+        if violation is None:
+            raise exception.ViolationNotFound(violation=violation_id)
+        return violation
+
+    def get_violation(self, violation_id, project_id=None):
+        with _reader() as session:
+            return self._get_violation(session, violation_id, project_id)
+
+    def list_violations(self, project_id=None, filters=None, limit=None,
+                        marker=None, sort_keys=None, sort_dirs=None):
+        with _reader() as session:
+            query = _filtered(self._violation_query(session, project_id),
+                              models.Violation, filters)
+            return _paginate(session, query, models.Violation, limit,
+                             marker, sort_keys, sort_dirs)
+
+    def acknowledge_violation(self, violation_id, acknowledged_by,
+                              project_id=None):
+        """Record that an operator has seen a violation (idempotent)."""
+        with _writer() as session:
+            violation = self._get_violation(session, violation_id,
+                                            project_id)
+            if violation.acknowledged_at is None:
+                violation.acknowledged_at = timeutils.utcnow()
+                violation.acknowledged_by = acknowledged_by
+                violation.updated_at = violation.acknowledged_at
+        return violation
+
+    # -- the status-by-UUID view -------------------------------------------
+
+    _STATUS_COLUMNS = {
+        models.Policy: models.Policy.enabled,
+        models.Datasource: models.Datasource.enabled,
+        models.Violation: models.Violation.status,
+    }
+
+    def get_status(self, model, object_id, project_id=None):
+        """(status column value, updated_at) of one object, or None.
+
+        One narrow query, for callers that poll status all day.
+        """
+        query = sa.select(self._STATUS_COLUMNS[model], model.updated_at).where(
+            model.id == object_id)
+        if project_id is not None:
+            query = query.where(model.project_id == project_id)
+        with _reader() as session:
+            return session.execute(query).first()

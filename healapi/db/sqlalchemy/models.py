@@ -1,0 +1,181 @@
+"""SQLAlchemy models of healapi's tables.
+
+The schema itself is created by the alembic migrations in
+:mod:`healapi.db.migrations`; a test checks that both agree on every backend.
+"""
+
+from oslo_db.sqlalchemy import types as db_types
+from oslo_utils import timeutils
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from healapi.db.sqlalchemy import types
+
+
+def _utcnow():
+    return timeutils.utcnow()
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
+    updated_at = sa.Column(types.DateTime, nullable=False, default=_utcnow,
+                           onupdate=_utcnow)
+
+
+class Policy(TimestampMixin, Base):
+    """A named set of rules whose violation table is watched."""
+
+    __tablename__ = 'policies'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'name',
+                            name='uq_policies_project_id_name'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False, index=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.Text, nullable=False, default='')
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    severity = sa.Column(sa.String(16), nullable=False)
+    violation_table = sa.Column(sa.String(255), nullable=False)
+    actions = sa.Column(db_types.JsonEncodedList, nullable=False)
+    revision = sa.Column(sa.Integer, nullable=False, default=1)
+
+    rules = orm.relationship(
+        'Rule', order_by='Rule.position', lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True)
+
+
+class Rule(Base):
+    """One rule of a policy, in policy-language text."""
+
+    __tablename__ = 'policy_rules'
+    __table_args__ = (
+        sa.UniqueConstraint('policy_id', 'position',
+                            name='uq_policy_rules_policy_id_position'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    policy_id = sa.Column(sa.String(36),
+                          sa.ForeignKey('policies.id', ondelete='CASCADE'),
+                          nullable=False)
+    position = sa.Column(sa.Integer, nullable=False)
+    name = sa.Column(sa.String(255), nullable=True)
+    rule = sa.Column(sa.Text, nullable=False)
+    comment = sa.Column(sa.Text, nullable=False, default='')
+    created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
+
+
+class Datasource(TimestampMixin, Base):
+    """A source of rows; its name is the namespace rules use for its tables."""
+
+    __tablename__ = 'datasources'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'name',
+                            name='uq_datasources_project_id_name'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False, index=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.Text, nullable=False, default='')
+    driver = sa.Column(sa.String(255), nullable=False)
+    config = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    poll_interval = sa.Column(sa.Integer, nullable=True)
+
+
+class DatasourceRow(Base):
+    """One row of one table of a datasource (pushed or polled)."""
+
+    __tablename__ = 'datasource_rows'
+    __table_args__ = (
+        sa.UniqueConstraint('datasource_id', 'table_name', 'row_hash',
+                            name='uq_datasource_rows_table_row'),
+    )
+
+    id = sa.Column(types.BigIntegerKey, primary_key=True, autoincrement=True)
+    datasource_id = sa.Column(
+        sa.String(36), sa.ForeignKey('datasources.id', ondelete='CASCADE'),
+        nullable=False)
+    table_name = sa.Column(sa.String(255), nullable=False)
+    #: SHA-256 of the row's canonical JSON: rows are sets, so one per value.
+    row_hash = sa.Column(sa.String(64), nullable=False)
+    values = sa.Column(db_types.JsonEncodedList, nullable=False)
+    created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
+
+
+class Violation(TimestampMixin, Base):
+    """One tuple derived into a policy's violation table, over its life."""
+
+    __tablename__ = 'violations'
+    __table_args__ = (
+        # At most one active violation per policy and tuple: active_key is
+        # the tuple hash while active and NULL once resolved (NULLs never
+        # collide in a unique constraint on any of the supported backends).
+        sa.UniqueConstraint('policy_id', 'active_key',
+                            name='uq_violations_policy_id_active_key'),
+        sa.Index('ix_violations_policy_id_tuple_hash',
+                 'policy_id', 'tuple_hash'),
+        sa.Index('ix_violations_project_id_status', 'project_id', 'status'),
+        sa.Index('ix_violations_status_first_seen_at',
+                 'status', 'first_seen_at'),
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    policy_id = sa.Column(sa.String(36),
+                          sa.ForeignKey('policies.id', ondelete='CASCADE'),
+                          nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    table_name = sa.Column(sa.String(255), nullable=False)
+    tuple_hash = sa.Column(sa.String(64), nullable=False)
+    active_key = sa.Column(sa.String(64), nullable=True)
+    values = sa.Column(db_types.JsonEncodedList, nullable=False)
+    severity = sa.Column(sa.String(16), nullable=False)
+    status = sa.Column(sa.String(16), nullable=False)
+    first_seen_at = sa.Column(types.DateTime, nullable=False)
+    last_seen_at = sa.Column(types.DateTime, nullable=False)
+    resolved_at = sa.Column(types.DateTime, nullable=True)
+    acknowledged_at = sa.Column(types.DateTime, nullable=True)
+    acknowledged_by = sa.Column(sa.String(255), nullable=True)
+    previous_id = sa.Column(sa.String(36),
+                            sa.ForeignKey('violations.id',
+                                          ondelete='SET NULL'),
+                            nullable=True)
+    trace = sa.Column(db_types.JsonEncodedDict, nullable=True)
+
+
+class Engine(Base):
+    """A running healapi-engine process, as its heartbeat records it."""
+
+    __tablename__ = 'engines'
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    host = sa.Column(sa.String(255), nullable=False)
+    pid = sa.Column(sa.Integer, nullable=False)
+    version = sa.Column(sa.String(64), nullable=False)
+    started_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
+    heartbeat_at = sa.Column(types.DateTime, nullable=False, index=True)
+
+
+class OutboxEvent(Base):
+    """An event to deliver, written in the transaction that caused it."""
+
+    __tablename__ = 'outbox'
+    __table_args__ = (
+        sa.Index('ix_outbox_pending', 'dispatched_at', 'next_attempt_at'),
+    )
+
+    id = sa.Column(types.BigIntegerKey, primary_key=True, autoincrement=True)
+    event_type = sa.Column(sa.String(64), nullable=False)
+    violation_id = sa.Column(sa.String(36), nullable=True, index=True)
+    payload = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    next_attempt_at = sa.Column(types.DateTime, nullable=True)
+    dispatched_at = sa.Column(types.DateTime, nullable=True)
+    last_error = sa.Column(sa.Text, nullable=True)
