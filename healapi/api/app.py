@@ -1,0 +1,48 @@
+"""Build the API's WSGI application: the pecan app inside its middleware.
+
+The pipeline, outermost first::
+
+    http_proxy_to_wsgi -> request_id -> API-SIG errors -> CORS -> sizelimit
+      -> authentication (keystone auth_token, or local noauth) -> pecan
+
+Version discovery (``GET /``) is the only route served without
+authentication.
+"""
+
+from oslo_log import log
+from oslo_middleware import cors
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+from oslo_middleware import sizelimit
+import pecan
+
+from healapi.api import hooks
+from healapi.api.middleware import auth
+from healapi.api.middleware import errors
+from healapi.conf import CONF
+
+LOG = log.getLogger(__name__)
+
+
+def setup_pecan_app():
+    """The bare pecan application, without middleware."""
+    return pecan.make_app(
+        'healapi.api.controllers.root.RootController',
+        hooks=[hooks.ContextHook()],
+        force_canonical=False,
+        guess_content_type_from_ext=False,
+        # Errors are rendered by the API-SIG middleware, not by pecan.
+        debug=False,
+    )
+
+
+def build_wsgi_app(conf=CONF):
+    """The full API application, as gunicorn and healapi-api serve it."""
+    app = setup_pecan_app()
+    app = auth.wrap(app, conf)
+    app = sizelimit.RequestBodySizeLimiter(app, conf)
+    app = cors.CORS(app, conf)
+    app = errors.ErrorFormatter(app)
+    app = request_id.RequestId(app)
+    app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
+    return app

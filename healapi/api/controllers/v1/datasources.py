@@ -1,0 +1,127 @@
+"""/v1/datasources: where the rows policies reason about come from."""
+
+import pecan
+from pecan import rest
+from wsme import types as wtypes
+from wsmeext import pecan as wsme_pecan
+
+from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import scope
+from healapi.api.controllers.v1 import status
+from healapi.api.controllers.v1 import types
+from healapi.common import exception
+from healapi.common import secrets
+from healapi.db import api as db_api
+from healapi.db.sqlalchemy import models
+
+#: Drivers this release provides. ``push``: rows arrive through the API.
+DRIVERS = ('push',)
+DEFAULTS = {'description': '', 'config': {}, 'enabled': True,
+            'poll_interval': None}
+SORT_KEYS = ('name', 'driver', 'created_at', 'updated_at')
+
+
+class Datasource(types.Resource):
+    """A datasource; secret config values are never returned."""
+
+    _readonly = ('id', 'project_id', 'created_at', 'updated_at', 'links')
+    _nullable = ('poll_interval',)
+
+    id = wtypes.text
+    name = types.Name
+    description = wtypes.StringType(max_length=65535)
+    driver = wtypes.Enum(str, *DRIVERS)
+    config = {wtypes.text: types.jsontype}
+    enabled = bool
+    poll_interval = wtypes.IntegerType(minimum=1, maximum=86400)
+    project_id = wtypes.text
+    created_at = wtypes.datetime.datetime
+    updated_at = wtypes.datetime.datetime
+    links = [types.Link]
+
+    @classmethod
+    def from_db(cls, datasource):
+        return cls(
+            id=datasource.id, name=datasource.name,
+            description=datasource.description, driver=datasource.driver,
+            config=secrets.masked(datasource.config),
+            enabled=datasource.enabled,
+            poll_interval=datasource.poll_interval,
+            project_id=datasource.project_id,
+            created_at=types.utc(datasource.created_at),
+            updated_at=types.utc(datasource.updated_at),
+            links=types.self_links('v1', 'datasources', datasource.id))
+
+
+class DatasourceCollection(wtypes.Base):
+    datasources = [Datasource]
+    links = [types.Link]
+
+
+def _config_with_secrets(config, stored_config):
+    try:
+        return secrets.merged(config, stored_config)
+    except KeyError as missing:
+        raise exception.Invalid(
+            'Config key %s is sent as %r but no value is stored for it.'
+            % (missing, secrets.HIDDEN))
+
+
+class DatasourcesController(rest.RestController):
+    """/v1/datasources"""
+
+    status = status.StatusController(models.Datasource)
+
+    @wsme_pecan.wsexpose(DatasourceCollection, wtypes.text, wtypes.text,
+                         bool, int, wtypes.text, wtypes.text)
+    def get_all(self, name=None, driver=None, enabled=None, limit=None,
+                marker=None, sort=None):
+        filters = {'name': name, 'driver': driver, 'enabled': enabled}
+        limit = collection.page_limit(limit)
+        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
+                                                     'name:asc')
+        items = db_api.get_instance().list_datasources(
+            project_id=scope.project_id(),
+            filters={k: v for k, v in filters.items() if v is not None},
+            limit=limit, marker=collection.check_marker(marker),
+            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        return DatasourceCollection(
+            datasources=[Datasource.from_db(item) for item in items],
+            links=collection.next_links(
+                ('v1', 'datasources'), items, limit,
+                dict(filters, sort=sort)))
+
+    @wsme_pecan.wsexpose(Datasource, wtypes.text)
+    def get_one(self, datasource_id):
+        return Datasource.from_db(db_api.get_instance().get_datasource(
+            datasource_id, project_id=scope.project_id()))
+
+    @wsme_pecan.wsexpose(Datasource, body=Datasource, status_code=201)
+    def post(self, body):
+        body.require('name', 'driver')
+        values = body.changes()
+        for key, default in DEFAULTS.items():
+            values.setdefault(key, default)
+        values['config'] = _config_with_secrets(values['config'], {})
+        values['project_id'] = scope.project_id()
+        datasource = db_api.get_instance().create_datasource(values)
+        result = Datasource.from_db(datasource)
+        pecan.response.location = result.links[0].href
+        return result
+
+    @wsme_pecan.wsexpose(Datasource, wtypes.text, body=Datasource)
+    def patch(self, datasource_id, body):
+        dbapi = db_api.get_instance()
+        values = body.changes()
+        if 'config' in values:
+            stored = dbapi.get_datasource(datasource_id,
+                                          project_id=scope.project_id())
+            values['config'] = _config_with_secrets(values['config'],
+                                                    stored.config)
+        return Datasource.from_db(dbapi.update_datasource(
+            datasource_id, values, project_id=scope.project_id()))
+
+    @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
+    def delete(self, datasource_id):
+        db_api.get_instance().delete_datasource(
+            datasource_id, project_id=scope.project_id())

@@ -1,0 +1,141 @@
+"""/v1/policies: policies, their rules and their status."""
+
+import pecan
+from pecan import rest
+from wsme import types as wtypes
+from wsmeext import pecan as wsme_pecan
+
+from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import rules
+from healapi.api.controllers.v1 import scope
+from healapi.api.controllers.v1 import status
+from healapi.api.controllers.v1 import types
+from healapi.db import api as db_api
+from healapi.db.sqlalchemy import models
+
+SEVERITIES = ('low', 'medium', 'high', 'critical')
+DEFAULTS = {'description': '', 'enabled': True, 'severity': 'medium',
+            'violation_table': 'error', 'actions': [], 'rules': []}
+SORT_KEYS = ('name', 'severity', 'created_at', 'updated_at')
+
+
+class Action(types.Resource):
+    """What to do when a violation changes state: for now, a webhook."""
+
+    type = wtypes.wsattr(wtypes.Enum(str, 'webhook'), mandatory=True)
+    url = wtypes.wsattr(wtypes.StringType(max_length=2048,
+                                          pattern='^https?://[^\\s]+$'),
+                        mandatory=True)
+
+
+class Policy(types.Resource):
+    """A policy: rules in the policy language and what to do about them."""
+
+    _readonly = ('id', 'revision', 'project_id', 'created_at', 'updated_at',
+                 'links')
+
+    id = wtypes.text
+    name = types.Name
+    description = wtypes.StringType(max_length=65535)
+    rules = [rules.Rule]
+    enabled = bool
+    severity = wtypes.Enum(str, *SEVERITIES)
+    violation_table = types.Name
+    actions = [Action]
+    revision = int
+    project_id = wtypes.text
+    created_at = wtypes.datetime.datetime
+    updated_at = wtypes.datetime.datetime
+    links = [types.Link]
+
+    @classmethod
+    def from_db(cls, policy):
+        return cls(
+            id=policy.id, name=policy.name, description=policy.description,
+            rules=[rules.Rule.from_db(rule, policy.id)
+                   for rule in policy.rules],
+            enabled=policy.enabled, severity=policy.severity,
+            violation_table=policy.violation_table,
+            actions=[Action(**action) for action in policy.actions],
+            revision=policy.revision, project_id=policy.project_id,
+            created_at=types.utc(policy.created_at),
+            updated_at=types.utc(policy.updated_at),
+            links=types.self_links('v1', 'policies', policy.id))
+
+    def to_db(self):
+        """(policy values, rule values or None) for the changes requested."""
+        values = self.changes()
+        rule_values = values.pop('rules', None)
+        if rule_values is not None:
+            rule_values = [rule.to_db() for rule in rule_values]
+        if 'actions' in values:
+            values['actions'] = [action.changes()
+                                 for action in values['actions']]
+        return values, rule_values
+
+
+class PolicyCollection(wtypes.Base):
+    policies = [Policy]
+    links = [types.Link]
+
+
+class PoliciesController(rest.RestController):
+    """/v1/policies"""
+
+    rules = rules.RulesController()
+    status = status.StatusController(models.Policy)
+
+    @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, bool, wtypes.text,
+                         int, wtypes.text, wtypes.text)
+    def get_all(self, name=None, enabled=None, severity=None, limit=None,
+                marker=None, sort=None):
+        filters = {'name': name, 'enabled': enabled}
+        if severity is not None:
+            filters['severity'] = collection.choice('severity', severity,
+                                                    SEVERITIES)
+        limit = collection.page_limit(limit)
+        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
+                                                     'name:asc')
+        items = db_api.get_instance().list_policies(
+            project_id=scope.project_id(),
+            filters={k: v for k, v in filters.items() if v is not None},
+            limit=limit, marker=collection.check_marker(marker),
+            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        return PolicyCollection(
+            policies=[Policy.from_db(item) for item in items],
+            links=collection.next_links(
+                ('v1', 'policies'), items, limit,
+                {'name': name, 'enabled': enabled, 'severity': severity,
+                 'sort': sort}))
+
+    @wsme_pecan.wsexpose(Policy, wtypes.text)
+    def get_one(self, policy_id):
+        return Policy.from_db(db_api.get_instance().get_policy(
+            policy_id, project_id=scope.project_id()))
+
+    @wsme_pecan.wsexpose(Policy, body=Policy, status_code=201)
+    def post(self, body):
+        body.require('name')
+        values, rule_values = body.to_db()
+        for key, default in DEFAULTS.items():
+            values.setdefault(key, default)
+        values.pop('rules')
+        values['project_id'] = scope.project_id()
+        policy = db_api.get_instance().create_policy(values,
+                                                     rule_values or [])
+        result = Policy.from_db(policy)
+        pecan.response.location = result.links[0].href
+        return result
+
+    @wsme_pecan.wsexpose(Policy, wtypes.text, body=Policy)
+    def patch(self, policy_id, body):
+        values, rule_values = body.to_db()
+        policy = db_api.get_instance().update_policy(
+            policy_id, values, rules=rule_values,
+            project_id=scope.project_id())
+        return Policy.from_db(policy)
+
+    @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
+    def delete(self, policy_id):
+        db_api.get_instance().delete_policy(policy_id,
+                                            project_id=scope.project_id())

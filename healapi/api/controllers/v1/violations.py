@@ -1,0 +1,135 @@
+"""/v1/violations: what policies found wrong, from first seen to resolved."""
+
+import pecan
+from pecan import rest
+from wsme import types as wtypes
+from wsmeext import pecan as wsme_pecan
+
+from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import policies
+from healapi.api.controllers.v1 import scope
+from healapi.api.controllers.v1 import status
+from healapi.api.controllers.v1 import types
+from healapi.db import api as db_api
+from healapi.db.sqlalchemy import models
+
+STATUSES = ('active', 'resolved')
+SORT_KEYS = ('first_seen_at', 'last_seen_at', 'resolved_at', 'severity',
+             'status', 'created_at', 'updated_at')
+TIME_FILTERS = ('first_seen_at', 'last_seen_at', 'resolved_at')
+
+
+class Violation(wtypes.Base):
+    """One violation; read-only but for acknowledging it."""
+
+    id = wtypes.text
+    policy_id = wtypes.text
+    project_id = wtypes.text
+    table = wtypes.text
+    values = [types.jsontype]
+    severity = wtypes.text
+    status = wtypes.text
+    first_seen_at = wtypes.datetime.datetime
+    last_seen_at = wtypes.datetime.datetime
+    resolved_at = wtypes.datetime.datetime
+    acknowledged_at = wtypes.datetime.datetime
+    acknowledged_by = wtypes.text
+    previous_id = wtypes.text
+    trace = {wtypes.text: types.jsontype}
+    created_at = wtypes.datetime.datetime
+    updated_at = wtypes.datetime.datetime
+    links = [types.Link]
+
+    @classmethod
+    def from_db(cls, violation, with_trace=False):
+        result = cls(
+            id=violation.id, policy_id=violation.policy_id,
+            project_id=violation.project_id, table=violation.table_name,
+            values=violation.values, severity=violation.severity,
+            status=violation.status,
+            first_seen_at=types.utc(violation.first_seen_at),
+            last_seen_at=types.utc(violation.last_seen_at),
+            resolved_at=types.utc(violation.resolved_at),
+            acknowledged_at=types.utc(violation.acknowledged_at),
+            acknowledged_by=violation.acknowledged_by,
+            previous_id=violation.previous_id,
+            created_at=types.utc(violation.created_at),
+            updated_at=types.utc(violation.updated_at),
+            links=types.self_links('v1', 'violations', violation.id))
+        if with_trace:
+            result.trace = violation.trace
+        return result
+
+
+class ViolationCollection(wtypes.Base):
+    violations = [Violation]
+    links = [types.Link]
+
+
+class ViolationsController(rest.RestController):
+    """/v1/violations"""
+
+    _custom_actions = {'acknowledge': ['POST']}
+
+    status = status.StatusController(models.Violation)
+
+    @wsme_pecan.wsexpose(ViolationCollection, wtypes.text, wtypes.text,
+                         wtypes.text, wtypes.text, wtypes.text, wtypes.text,
+                         wtypes.text, int, wtypes.text, wtypes.text)
+    def get_all(self, policy_id=None, status=None, severity=None,
+                acknowledged=None, first_seen_at=None, last_seen_at=None,
+                resolved_at=None, limit=None, marker=None, sort=None):
+        query = {'policy_id': policy_id, 'status': status,
+                 'severity': severity, 'acknowledged': acknowledged,
+                 'first_seen_at': first_seen_at,
+                 'last_seen_at': last_seen_at, 'resolved_at': resolved_at,
+                 'sort': sort}
+        limit = collection.page_limit(limit)
+        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
+                                                     'first_seen_at:desc')
+        items = db_api.get_instance().list_violations(
+            project_id=scope.project_id(), filters=_filters(query),
+            limit=limit, marker=collection.check_marker(marker),
+            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        return ViolationCollection(
+            violations=[Violation.from_db(item) for item in items],
+            links=collection.next_links(('v1', 'violations'), items, limit,
+                                        query))
+
+    @wsme_pecan.wsexpose(Violation, wtypes.text)
+    def get_one(self, violation_id):
+        return Violation.from_db(
+            db_api.get_instance().get_violation(
+                violation_id, project_id=scope.project_id()),
+            with_trace=True)
+
+    @wsme_pecan.wsexpose(Violation, wtypes.text)
+    def acknowledge(self, violation_id):
+        """Record that an operator has seen the violation (idempotent)."""
+        context = pecan.request.context
+        violation = db_api.get_instance().acknowledge_violation(
+            violation_id, acknowledged_by=context.user_id,
+            project_id=scope.project_id())
+        return Violation.from_db(violation, with_trace=True)
+
+
+def _filters(query):
+    """Database filters for the list's query parameters."""
+    filters = {}
+    if query['policy_id'] is not None:
+        filters['policy_id'] = collection.check_marker(query['policy_id'])
+    if query['status'] is not None:
+        filters['status'] = collection.choice('status', query['status'],
+                                              STATUSES)
+    if query['severity'] is not None:
+        filters['severity'] = collection.choice(
+            'severity', query['severity'], policies.SEVERITIES)
+    if query['acknowledged'] is not None:
+        acknowledged = collection.parse_bool('acknowledged',
+                                             query['acknowledged'])
+        filters['acknowledged_at'] = ('isnot' if acknowledged else 'is_',
+                                      None)
+    for name in TIME_FILTERS:
+        if query[name] is not None:
+            filters[name] = collection.parse_time_filter(name, query[name])
+    return filters
