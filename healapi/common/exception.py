@@ -69,3 +69,9 @@ class Conflict(HealapiException):
 class DuplicateName(Conflict):
     faultcode = 'healapi.duplicate_name'
     message = 'A %(resource)s named %(name)r already exists in this project.'
+
+
+class Forbidden(HealapiException):
+    code = 403
+    faultcode = 'healapi.forbidden'
+    message = 'Policy does not allow %(rule)s to be performed.'

@@ -5,8 +5,8 @@ from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api import rbac
 from healapi.api.controllers.v1 import collection
-from healapi.api.controllers.v1 import scope
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.common import exception
@@ -70,18 +70,20 @@ def _config_with_secrets(config, stored_config):
 class DatasourcesController(rest.RestController):
     """/v1/datasources"""
 
-    status = status.StatusController(models.Datasource)
+    status = status.StatusController(
+        models.Datasource, 'healapi:datasource:get_status')
 
     @wsme_pecan.wsexpose(DatasourceCollection, wtypes.text, wtypes.text,
                          bool, int, wtypes.text, wtypes.text)
     def get_all(self, name=None, driver=None, enabled=None, limit=None,
                 marker=None, sort=None):
+        project_id = rbac.authorize('healapi:datasource:get_all')
         filters = {'name': name, 'driver': driver, 'enabled': enabled}
         limit = collection.page_limit(limit)
         sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
                                                      'name:asc')
         items = db_api.get_instance().list_datasources(
-            project_id=scope.project_id(),
+            project_id=project_id,
             filters={k: v for k, v in filters.items() if v is not None},
             limit=limit, marker=collection.check_marker(marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
@@ -93,17 +95,19 @@ class DatasourcesController(rest.RestController):
 
     @wsme_pecan.wsexpose(Datasource, wtypes.text)
     def get_one(self, datasource_id):
+        project_id = rbac.authorize('healapi:datasource:get')
         return Datasource.from_db(db_api.get_instance().get_datasource(
-            datasource_id, project_id=scope.project_id()))
+            datasource_id, project_id=project_id))
 
     @wsme_pecan.wsexpose(Datasource, body=Datasource, status_code=201)
     def post(self, body):
+        project_id = rbac.authorize('healapi:datasource:create')
         body.require('name', 'driver')
         values = body.changes()
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
         values['config'] = _config_with_secrets(values['config'], {})
-        values['project_id'] = scope.project_id()
+        values['project_id'] = project_id
         datasource = db_api.get_instance().create_datasource(values)
         result = Datasource.from_db(datasource)
         pecan.response.location = result.links[0].href
@@ -111,17 +115,19 @@ class DatasourcesController(rest.RestController):
 
     @wsme_pecan.wsexpose(Datasource, wtypes.text, body=Datasource)
     def patch(self, datasource_id, body):
+        project_id = rbac.authorize('healapi:datasource:update')
         dbapi = db_api.get_instance()
         values = body.changes()
         if 'config' in values:
             stored = dbapi.get_datasource(datasource_id,
-                                          project_id=scope.project_id())
+                                          project_id=project_id)
             values['config'] = _config_with_secrets(values['config'],
                                                     stored.config)
         return Datasource.from_db(dbapi.update_datasource(
-            datasource_id, values, project_id=scope.project_id()))
+            datasource_id, values, project_id=project_id))
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, datasource_id):
+        project_id = rbac.authorize('healapi:datasource:delete')
         db_api.get_instance().delete_datasource(
-            datasource_id, project_id=scope.project_id())
+            datasource_id, project_id=project_id)

@@ -5,9 +5,9 @@ from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api import rbac
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import rules
-from healapi.api.controllers.v1 import scope
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.db import api as db_api
@@ -83,12 +83,14 @@ class PoliciesController(rest.RestController):
     """/v1/policies"""
 
     rules = rules.RulesController()
-    status = status.StatusController(models.Policy)
+    status = status.StatusController(
+        models.Policy, 'healapi:policy:get_status')
 
     @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, bool, wtypes.text,
                          int, wtypes.text, wtypes.text)
     def get_all(self, name=None, enabled=None, severity=None, limit=None,
                 marker=None, sort=None):
+        project_id = rbac.authorize('healapi:policy:get_all')
         filters = {'name': name, 'enabled': enabled}
         if severity is not None:
             filters['severity'] = collection.choice('severity', severity,
@@ -97,7 +99,7 @@ class PoliciesController(rest.RestController):
         sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
                                                      'name:asc')
         items = db_api.get_instance().list_policies(
-            project_id=scope.project_id(),
+            project_id=project_id,
             filters={k: v for k, v in filters.items() if v is not None},
             limit=limit, marker=collection.check_marker(marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
@@ -110,17 +112,19 @@ class PoliciesController(rest.RestController):
 
     @wsme_pecan.wsexpose(Policy, wtypes.text)
     def get_one(self, policy_id):
+        project_id = rbac.authorize('healapi:policy:get')
         return Policy.from_db(db_api.get_instance().get_policy(
-            policy_id, project_id=scope.project_id()))
+            policy_id, project_id=project_id))
 
     @wsme_pecan.wsexpose(Policy, body=Policy, status_code=201)
     def post(self, body):
+        project_id = rbac.authorize('healapi:policy:create')
         body.require('name')
         values, rule_values = body.to_db()
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
         values.pop('rules')
-        values['project_id'] = scope.project_id()
+        values['project_id'] = project_id
         policy = db_api.get_instance().create_policy(values,
                                                      rule_values or [])
         result = Policy.from_db(policy)
@@ -129,13 +133,15 @@ class PoliciesController(rest.RestController):
 
     @wsme_pecan.wsexpose(Policy, wtypes.text, body=Policy)
     def patch(self, policy_id, body):
+        project_id = rbac.authorize('healapi:policy:update')
         values, rule_values = body.to_db()
         policy = db_api.get_instance().update_policy(
             policy_id, values, rules=rule_values,
-            project_id=scope.project_id())
+            project_id=project_id)
         return Policy.from_db(policy)
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, policy_id):
+        project_id = rbac.authorize('healapi:policy:delete')
         db_api.get_instance().delete_policy(policy_id,
-                                            project_id=scope.project_id())
+                                            project_id=project_id)

@@ -5,7 +5,7 @@ from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
-from healapi.api.controllers.v1 import scope
+from healapi.api import rbac
 from healapi.api.controllers.v1 import types
 from healapi.db import api as db_api
 
@@ -49,26 +49,30 @@ class RulesController(rest.RestController):
 
     @wsme_pecan.wsexpose(RuleCollection, wtypes.text)
     def get_all(self, policy_id):
+        project_id = rbac.authorize('healapi:policy:get')
         policy = db_api.get_instance().get_policy(
-            policy_id, project_id=scope.project_id())
+            policy_id, project_id=project_id)
         return RuleCollection(rules=[Rule.from_db(rule, policy.id)
                                      for rule in policy.rules])
 
     @wsme_pecan.wsexpose(Rule, wtypes.text, wtypes.text)
     def get_one(self, policy_id, rule_id):
+        project_id = rbac.authorize('healapi:policy:get')
         rule = db_api.get_instance().get_rule(
-            policy_id, rule_id, project_id=scope.project_id())
+            policy_id, rule_id, project_id=project_id)
         return Rule.from_db(rule, policy_id)
 
     @wsme_pecan.wsexpose(Rule, wtypes.text, body=Rule, status_code=201)
     def post(self, policy_id, body):
+        project_id = rbac.authorize('healapi:policy:update')
         rule = db_api.get_instance().add_rule(
-            policy_id, body.to_db(), project_id=scope.project_id())
+            policy_id, body.to_db(), project_id=project_id)
         result = Rule.from_db(rule, policy_id)
         pecan.response.location = result.links[0].href
         return result
 
     @wsme_pecan.wsexpose(None, wtypes.text, wtypes.text, status_code=204)
     def delete(self, policy_id, rule_id):
+        project_id = rbac.authorize('healapi:policy:update')
         db_api.get_instance().delete_rule(policy_id, rule_id,
-                                          project_id=scope.project_id())
+                                          project_id=project_id)

@@ -10,7 +10,7 @@ import hashlib
 import pecan
 import webob
 
-from healapi.api.controllers.v1 import scope
+from healapi.api import rbac
 from healapi.api.controllers.v1 import types
 from healapi.common import exception
 from healapi.db import api as db_api
@@ -36,8 +36,9 @@ def _status_name(model, value):
 class StatusController:
     """``{id}/status`` under a resource controller; ``model`` names it."""
 
-    def __init__(self, model):
+    def __init__(self, model, rule):
         self.model = model
+        self.rule = rule
 
     @pecan.expose(generic=True)
     def index(self, object_id):
@@ -46,8 +47,9 @@ class StatusController:
     @index.when(method='HEAD')
     @index.when(method='GET')
     def index_get(self, object_id):
+        project_id = rbac.authorize(self.rule)
         found = db_api.get_instance().get_status(
-            self.model, object_id, project_id=scope.project_id())
+            self.model, object_id, project_id=project_id)
         if found is None:
             raise _NOT_FOUND[self.model](object_id)
         value, updated_at = found

@@ -5,9 +5,9 @@ from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api import rbac
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import policies
-from healapi.api.controllers.v1 import scope
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.db import api as db_api
@@ -71,7 +71,8 @@ class ViolationsController(rest.RestController):
 
     _custom_actions = {'acknowledge': ['POST']}
 
-    status = status.StatusController(models.Violation)
+    status = status.StatusController(
+        models.Violation, 'healapi:violation:get_status')
 
     @wsme_pecan.wsexpose(ViolationCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, wtypes.text, wtypes.text,
@@ -79,6 +80,7 @@ class ViolationsController(rest.RestController):
     def get_all(self, policy_id=None, status=None, severity=None,
                 acknowledged=None, first_seen_at=None, last_seen_at=None,
                 resolved_at=None, limit=None, marker=None, sort=None):
+        project_id = rbac.authorize('healapi:violation:get_all')
         query = {'policy_id': policy_id, 'status': status,
                  'severity': severity, 'acknowledged': acknowledged,
                  'first_seen_at': first_seen_at,
@@ -88,7 +90,7 @@ class ViolationsController(rest.RestController):
         sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
                                                      'first_seen_at:desc')
         items = db_api.get_instance().list_violations(
-            project_id=scope.project_id(), filters=_filters(query),
+            project_id=project_id, filters=_filters(query),
             limit=limit, marker=collection.check_marker(marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
         return ViolationCollection(
@@ -98,18 +100,20 @@ class ViolationsController(rest.RestController):
 
     @wsme_pecan.wsexpose(Violation, wtypes.text)
     def get_one(self, violation_id):
+        project_id = rbac.authorize('healapi:violation:get')
         return Violation.from_db(
             db_api.get_instance().get_violation(
-                violation_id, project_id=scope.project_id()),
+                violation_id, project_id=project_id),
             with_trace=True)
 
     @wsme_pecan.wsexpose(Violation, wtypes.text)
     def acknowledge(self, violation_id):
         """Record that an operator has seen the violation (idempotent)."""
+        project_id = rbac.authorize('healapi:violation:acknowledge')
         context = pecan.request.context
         violation = db_api.get_instance().acknowledge_violation(
             violation_id, acknowledged_by=context.user_id,
-            project_id=scope.project_id())
+            project_id=project_id)
         return Violation.from_db(violation, with_trace=True)
 
 

@@ -1,0 +1,22 @@
+"""Access to healing policies and their rules."""
+
+from healapi.policies import base
+
+_ITEM = '/v1/policies/{policy_id}'
+
+rules = [
+    base.rule('healapi:policy:get_all', base.ADMIN_OR_PROJECT_READER,
+              'List policies.', 'GET', '/v1/policies'),
+    base.rule('healapi:policy:get', base.ADMIN_OR_PROJECT_READER,
+              'Show a policy and its rules.', 'GET', _ITEM),
+    base.rule('healapi:policy:get_status', base.ADMIN_OR_PROJECT_READER,
+              'Show the status of a policy.', 'GET', _ITEM + '/status'),
+    base.rule('healapi:policy:create', base.ADMIN_OR_PROJECT_MEMBER,
+              'Create a policy.', 'POST', '/v1/policies'),
+    base.rule('healapi:policy:update', base.ADMIN_OR_PROJECT_MEMBER,
+              'Update a policy, including adding and deleting its rules.',
+              'PATCH', _ITEM),
+    base.rule('healapi:policy:delete', base.ADMIN_OR_PROJECT_MEMBER,
+              'Delete a policy with its rules and violations.', 'DELETE',
+              _ITEM),
+]
