@@ -57,7 +57,7 @@ class ViolationNotFound(NotFound):
 
 class MarkerNotFound(Invalid):
     faultcode = 'healapi.marker.not_found'
-    message = 'Marker %(marker)s does not name an item of this list.'
+    message = 'Invalid marker %(marker)s: it names no item of this list.'
 
 
 class Conflict(HealapiException):

@@ -10,9 +10,11 @@ from oslo_config import cfg
 from healapi.conf import api
 from healapi.conf import database
 from healapi.conf import default
+from healapi.conf import opts
 
 CONF = cfg.CONF
 
 default.register_opts(CONF)
 api.register_opts(CONF)
 database.register_opts(CONF)
+opts.set_config_defaults()

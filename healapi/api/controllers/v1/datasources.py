@@ -1,11 +1,11 @@
 """/v1/datasources: where the rows policies reason about come from."""
 
 import pecan
-from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
+from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
@@ -67,18 +67,22 @@ def _config_with_secrets(config, stored_config):
             % (missing, secrets.HIDDEN))
 
 
-class DatasourcesController(rest.RestController):
+class DatasourcesController(base.CollectionController):
     """/v1/datasources"""
 
     status = status.StatusController(
         models.Datasource, 'healapi:datasource:get_status')
 
     @wsme_pecan.wsexpose(DatasourceCollection, wtypes.text, wtypes.text,
-                         bool, int, wtypes.text, wtypes.text)
+                         wtypes.text, int, wtypes.text, wtypes.text)
     def get_all(self, name=None, driver=None, enabled=None, limit=None,
                 marker=None, sort=None):
         project_id = rbac.authorize('healapi:datasource:get_all')
-        filters = {'name': name, 'driver': driver, 'enabled': enabled}
+        query = {'name': name, 'driver': driver, 'enabled': enabled,
+                 'sort': sort}
+        filters = {'name': name, 'driver': driver}
+        if enabled is not None:
+            filters['enabled'] = collection.parse_bool('enabled', enabled)
         limit = collection.page_limit(limit)
         sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
                                                      'name:asc')
@@ -91,7 +95,7 @@ class DatasourcesController(rest.RestController):
             datasources=[Datasource.from_db(item) for item in items],
             links=collection.next_links(
                 ('v1', 'datasources'), items, limit,
-                dict(filters, sort=sort)))
+                query))
 
     @wsme_pecan.wsexpose(Datasource, wtypes.text)
     def get_one(self, datasource_id):

@@ -1,11 +1,11 @@
 """/v1/policies: policies, their rules and their status."""
 
 import pecan
-from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
+from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import rules
 from healapi.api.controllers.v1 import status
@@ -79,19 +79,21 @@ class PolicyCollection(wtypes.Base):
     links = [types.Link]
 
 
-class PoliciesController(rest.RestController):
+class PoliciesController(base.CollectionController):
     """/v1/policies"""
 
     rules = rules.RulesController()
     status = status.StatusController(
         models.Policy, 'healapi:policy:get_status')
 
-    @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, bool, wtypes.text,
-                         int, wtypes.text, wtypes.text)
+    @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, wtypes.text,
+                         wtypes.text, int, wtypes.text, wtypes.text)
     def get_all(self, name=None, enabled=None, severity=None, limit=None,
                 marker=None, sort=None):
         project_id = rbac.authorize('healapi:policy:get_all')
-        filters = {'name': name, 'enabled': enabled}
+        filters = {'name': name}
+        if enabled is not None:
+            filters['enabled'] = collection.parse_bool('enabled', enabled)
         if severity is not None:
             filters['severity'] = collection.choice('severity', severity,
                                                     SEVERITIES)

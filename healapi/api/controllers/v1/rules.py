@@ -1,11 +1,11 @@
 """Rules of a policy, one at a time (the Congress-style sub-resource)."""
 
 import pecan
-from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
+from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import types
 from healapi.db import api as db_api
 
@@ -44,7 +44,7 @@ class RuleCollection(wtypes.Base):
     rules = [Rule]
 
 
-class RulesController(rest.RestController):
+class RulesController(base.CollectionController):
     """/v1/policies/{policy_id}/rules"""
 
     @wsme_pecan.wsexpose(RuleCollection, wtypes.text)

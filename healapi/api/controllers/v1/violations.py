@@ -1,11 +1,11 @@
 """/v1/violations: what policies found wrong, from first seen to resolved."""
 
 import pecan
-from pecan import rest
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
+from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import policies
 from healapi.api.controllers.v1 import status
@@ -57,7 +57,7 @@ class Violation(wtypes.Base):
             updated_at=types.utc(violation.updated_at),
             links=types.self_links('v1', 'violations', violation.id))
         if with_trace:
-            result.trace = violation.trace
+            result.trace = violation.trace or None
         return result
 
 
@@ -66,7 +66,7 @@ class ViolationCollection(wtypes.Base):
     links = [types.Link]
 
 
-class ViolationsController(rest.RestController):
+class ViolationsController(base.CollectionController):
     """/v1/violations"""
 
     _custom_actions = {'acknowledge': ['POST']}
