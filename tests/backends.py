@@ -1,0 +1,66 @@
+"""The database servers the tests run against, and scratch databases on them.
+
+SQLite always works. PostgreSQL and MariaDB/MySQL are the real servers at
+``HEALAPI_TEST_POSTGRESQL_URL`` and ``HEALAPI_TEST_MYSQL_URL`` (by default the
+ones the development machines run on loopback). Where one is absent the tests
+needing it are skipped, unless ``HEALAPI_TEST_REQUIRE_BACKENDS=1`` (as CI sets
+it), which turns that skip into a failure.
+
+Creating and dropping the scratch databases is oslo.db's provisioning.
+"""
+
+import os
+import tempfile
+import uuid
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import provision
+from oslo_db.sqlalchemy import utils as db_utils
+import pytest
+
+REQUIRE_ENV = 'HEALAPI_TEST_REQUIRE_BACKENDS'
+
+NAMES = ('sqlite', 'postgresql', 'mysql')
+
+_SERVER_URLS = {
+    'sqlite': 'sqlite:///' + os.path.join(tempfile.gettempdir(),
+                                          'healapi-test.db'),
+    'postgresql': os.environ.get(
+        'HEALAPI_TEST_POSTGRESQL_URL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'),
+    'mysql': os.environ.get(
+        'HEALAPI_TEST_MYSQL_URL', 'mysql+pymysql://root@127.0.0.1:3306/'),
+}
+
+
+def unavailable(reason):
+    """Skip the current test, or fail it where backends are required."""
+    if os.environ.get(REQUIRE_ENV) == '1':
+        pytest.fail('%s (%s=1 requires every backend)' % (reason, REQUIRE_ENV),
+                    pytrace=False)
+    pytest.skip(reason)
+
+
+def server(name):
+    """oslo.db's provisioning ``Backend`` for ``name``, or skip/fail."""
+    backends = provision.Backend.backends_by_database_type
+    if name not in backends or str(backends[name].url) != _SERVER_URLS[name]:
+        backends[name] = provision.Backend(
+            name, db_utils.make_url(_SERVER_URLS[name]))
+    try:
+        return provision.Backend.backend_for_database_type(name)
+    except db_exc.BackendNotAvailable as error:
+        unavailable('%s server at %s: %s' % (name, _SERVER_URLS[name], error))
+
+
+class ScratchDatabase:
+    """An empty database of its own on one backend; drop() removes it."""
+
+    def __init__(self, name):
+        self.backend = server(name)
+        self.ident = 'healapi_test_' + uuid.uuid4().hex[:12]
+        self.backend.create_named_database(self.ident)
+        self.url = self.backend.provisioned_database_url(self.ident)
+
+    def drop(self):
+        self.backend.drop_named_database(self.ident, conditional=True)

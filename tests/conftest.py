@@ -1,0 +1,66 @@
+"""Fixtures every test can use: clean configuration and real databases."""
+
+from oslo_db.sqlalchemy import engines
+import pytest
+
+from healapi.conf import CONF
+from healapi.db import migration
+from healapi.db.sqlalchemy import api as sqla_api
+from healapi.db.sqlalchemy import models
+from tests import backends
+
+
+@pytest.fixture(autouse=True)
+def conf():
+    """healapi's CONF, parsed from no file, with every override undone after.
+
+    ``[database]/connection`` points nowhere usable, so a test that reaches
+    the database without the ``database`` fixture fails instead of touching
+    the developer's own state.
+    """
+    CONF([], project='healapi', default_config_files=[])
+    CONF.set_override('connection', 'sqlite:///nonexistent/dir/x.db',
+                      group='database')
+    yield CONF
+    CONF.reset()
+
+
+def _engine(url):
+    return engines.create_engine(str(url), sqlite_fk=True)
+
+
+@pytest.fixture(scope='session', params=backends.NAMES)
+def migrated_database(request):
+    """(backend name, engine) of a database migrated to head, per backend."""
+    scratch = backends.ScratchDatabase(request.param)
+    engine = _engine(scratch.url)
+    migration.upgrade(engine=engine)
+    yield request.param, engine
+    engine.dispose()
+    scratch.drop()
+
+
+@pytest.fixture
+def database(migrated_database):
+    """The engine healapi's database API uses in this test; emptied after.
+
+    Parametrized over SQLite, PostgreSQL and MariaDB/MySQL.
+    """
+    name, engine = migrated_database
+    CONF.set_override('connection', str(engine.url), group='database')
+    undo = sqla_api.patch_engine(engine)
+    yield engine
+    undo()
+    with engine.begin() as connection:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(params=backends.NAMES)
+def empty_database(request):
+    """An engine on a new, empty database of each backend, dropped after."""
+    scratch = backends.ScratchDatabase(request.param)
+    engine = _engine(scratch.url)
+    yield engine
+    engine.dispose()
+    scratch.drop()
