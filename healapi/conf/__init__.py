@@ -6,6 +6,7 @@ oslo-config-generator.
 """
 
 from oslo_config import cfg
+from oslo_log import log
 
 from healapi.conf import api
 from healapi.conf import database
@@ -17,4 +18,6 @@ CONF = cfg.CONF
 default.register_opts(CONF)
 api.register_opts(CONF)
 database.register_opts(CONF)
+# Before any parsing: oslo.log's options include command-line ones.
+log.register_options(CONF)
 opts.set_config_defaults()

@@ -1,0 +1,43 @@
+"""``healapi-status upgrade check``: is this deployment ready to run?"""
+
+import sys
+
+from oslo_db import exception as db_exc
+from oslo_upgradecheck import common_checks
+from oslo_upgradecheck import upgradecheck
+import sqlalchemy as sa
+
+from healapi.conf import CONF
+from healapi.db import migration
+
+
+class Checks(upgradecheck.UpgradeCommands):
+    """The checks operators run before starting a new release."""
+
+    def _check_database_schema(self):
+        try:
+            current = migration.version()
+        except (db_exc.DBError, sa.exc.SQLAlchemyError) as error:
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                'Cannot read the database schema version: %s: %s'
+                % (type(error).__name__, error))
+        head = migration.head()
+        if current != head:
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                'The database schema is at revision %s but this release '
+                'needs %s: run "healapi-manage db upgrade".'
+                % (current, head))
+        return upgradecheck.Result(upgradecheck.Code.SUCCESS)
+
+    _upgrade_checks = (
+        ('Database schema', _check_database_schema),
+        ('Policy file JSON to YAML migration',
+         (common_checks.check_policy_json, {'conf': CONF})),
+    )
+
+
+def main():
+    sys.exit(upgradecheck.main(CONF, project='healapi',
+                               upgrade_command=Checks()))
