@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run the linter and the whole suite.
+#
+#   tools/run-tests.sh [PYTEST ARGS...]
+#
+# Tests that need PostgreSQL or MariaDB/MySQL use the servers at
+# HEALAPI_TEST_POSTGRESQL_URL and HEALAPI_TEST_MYSQL_URL (default: the local
+# ones on 127.0.0.1) and skip where one is absent, unless
+# HEALAPI_TEST_REQUIRE_BACKENDS=1 (as .ci/run sets), which fails them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. tools/venv.sh requirements.txt test-requirements.txt
+
+echo "==> ruff check"
+"$VENV/bin/ruff" check .
+
+echo "==> pytest"
+exec "$VENV/bin/python" -m pytest "$@"
