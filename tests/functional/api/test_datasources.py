@@ -30,8 +30,10 @@ def test_create_show_list_delete(api):
 
 def test_secrets_are_never_returned(api):
     datasource = helpers.create_datasource(api, config={
-        'username': 'healapi', 'password': 's3cret', 'auth_token': 'tok',
-        'client_secret': 'cs', 'nested': {'x': 1}})
+        'username': 'healapi', 'password': 's3cret', 'auth_token': 'TOK1',
+        'client_secret': 'CS1', 'nested': {'x': 1},
+        'auth': {'user': 'u', 'password': 'deep1'},
+        'endpoints': [{'url': 'https://a', 'api_key': 'deep2'}]})
 
     for shown in (datasource,
                   api.get('/v1/datasources/%s' % datasource['id']).json,
@@ -39,8 +41,11 @@ def test_secrets_are_never_returned(api):
         assert shown['config'] == {
             'username': 'healapi', 'password': '<hidden>',
             'auth_token': '<hidden>', 'client_secret': '<hidden>',
-            'nested': {'x': 1}}
-        assert 's3cret' not in str(shown)
+            'nested': {'x': 1},
+            'auth': {'user': 'u', 'password': '<hidden>'},
+            'endpoints': [{'url': 'https://a', 'api_key': '<hidden>'}]}
+        for secret in ('s3cret', 'TOK1', 'CS1', 'deep1', 'deep2'):
+            assert secret not in str(shown)
 
 
 def test_patch_config_keeps_hidden_secrets(api):
@@ -55,6 +60,17 @@ def test_patch_config_keeps_hidden_secrets(api):
     assert stored.config == {'username': 'b', 'password': 's3cret'}
 
 
+def test_patch_keeps_nested_hidden_secrets(api):
+    config = {'auth': {'user': 'u', 'password': 'p'},
+              'endpoints': [{'url': 'https://a', 'api_key': 'k'}]}
+    datasource = helpers.create_datasource(api, config=config)
+
+    api.patch_json('/v1/datasources/%s' % datasource['id'],
+                   {'config': datasource['config']})
+
+    assert helpers.stored_datasource(datasource['id']).config == config
+
+
 def test_patch_can_replace_a_secret(api):
     datasource = helpers.create_datasource(api, config={'password': 'old'})
 
@@ -65,10 +81,14 @@ def test_patch_can_replace_a_secret(api):
         'password': 'new'}
 
 
-def test_hidden_placeholder_for_unknown_secret_is_refused(api):
+@pytest.mark.parametrize('config', [
+    {'password': '<hidden>'},
+    {'auth': {'password': '<hidden>'}},
+])
+def test_hidden_placeholder_for_unknown_secret_is_refused(api, config):
     response = api.post_json('/v1/datasources', {
-        'name': 'nova', 'driver': 'push',
-        'config': {'password': '<hidden>'}}, expect_errors=True)
+        'name': 'nova', 'driver': 'push', 'config': config},
+        expect_errors=True)
     helpers.assert_error(response, 400)
     assert api.get('/v1/datasources').json['datasources'] == []
 
