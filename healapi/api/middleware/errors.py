@@ -33,9 +33,25 @@ def _title(status):
         return 'Error'
 
 
+#: Codes of errors that carry none of their own. Spelled out rather than
+#: derived from reason phrases, which change between Python versions.
+_DEFAULT_CODES = {
+    400: 'healapi.bad_request',
+    401: 'healapi.unauthorized',
+    403: 'healapi.forbidden',
+    404: 'healapi.not_found',
+    405: 'healapi.method_not_allowed',
+    406: 'healapi.not_acceptable',
+    409: 'healapi.conflict',
+    413: 'healapi.request_too_large',
+    415: 'healapi.unsupported_media_type',
+    500: exception.HealapiException.faultcode,
+    503: 'healapi.service_unavailable',
+}
+
+
 def _default_code(status):
-    return 'healapi.' + _title(status).lower().replace(' ', '_').replace(
-        '-', '_')
+    return _DEFAULT_CODES.get(status, 'healapi.http_%d' % status)
 
 
 def _default_detail(status, method):

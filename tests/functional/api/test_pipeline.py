@@ -49,7 +49,7 @@ def test_oversize_body_is_413_and_stores_nothing(api):
     response = api.post_json('/v1/policies', {'name': 'big',
                                               'description': 'x' * limit},
                              expect_errors=True)
-    helpers.assert_error(response, 413)
+    helpers.assert_error(response, 413, 'healapi.request_too_large')
     assert api.get('/v1/policies').json['policies'] == []
 
 
@@ -61,7 +61,7 @@ def test_oversize_chunked_body_is_413(api):
         headers={'Content-Type': 'application/json',
                  'Transfer-Encoding': 'chunked'},
         expect_errors=True)
-    helpers.assert_error(response, 413)
+    helpers.assert_error(response, 413, 'healapi.request_too_large')
     assert api.get('/v1/policies').json['policies'] == []
 
 

@@ -80,3 +80,12 @@ def test_status_refuses_other_methods(api):
     response = api.post('/v1/policies/%s/status' % object_id,
                         expect_errors=True)
     helpers.assert_error(response, 405)
+
+
+@pytest.mark.parametrize('resource', ['policies', 'datasources',
+                                      'violations'])
+def test_status_only_lives_under_the_id(api, resource):
+    object_id = _create(api, resource)
+    response = api.get('/v1/%s/status/%s' % (resource, object_id),
+                       expect_errors=True)
+    helpers.assert_error(response, 404, 'healapi.not_found')

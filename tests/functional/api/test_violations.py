@@ -121,3 +121,9 @@ def test_deleting_policy_deletes_its_violations(api, policy):
     api.delete('/v1/policies/%s' % policy['id'])
     helpers.assert_error(api.get('/v1/violations/%s' % violation_id,
                                  expect_errors=True), 404)
+
+
+def test_policy_id_filter_must_be_a_uuid(api):
+    response = api.get('/v1/violations?policy_id=bad', expect_errors=True)
+    error = helpers.assert_error(response, 400, 'healapi.invalid_parameter')
+    assert 'policy_id' in error['detail']

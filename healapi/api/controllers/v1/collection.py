@@ -25,11 +25,12 @@ def page_limit(limit):
     return min(limit, CONF.api.max_limit)
 
 
-def check_marker(marker):
-    if marker is not None and not uuidutils.is_uuid_like(marker):
-        raise exception.InvalidParameter(name='marker', value=marker,
+def check_id(name, value):
+    """``value`` of query parameter ``name``, which must be a UUID."""
+    if value is not None and not uuidutils.is_uuid_like(value):
+        raise exception.InvalidParameter(name=name, value=value,
                                          reason='must be an id (a UUID)')
-    return marker
+    return value
 
 
 def parse_sort(sort, allowed_keys, default):

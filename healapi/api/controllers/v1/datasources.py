@@ -89,7 +89,7 @@ class DatasourcesController(base.CollectionController):
         items = db_api.get_instance().list_datasources(
             project_id=project_id,
             filters={k: v for k, v in filters.items() if v is not None},
-            limit=limit, marker=collection.check_marker(marker),
+            limit=limit, marker=collection.check_id('marker', marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
         return DatasourceCollection(
             datasources=[Datasource.from_db(item) for item in items],

@@ -103,7 +103,7 @@ class PoliciesController(base.CollectionController):
         items = db_api.get_instance().list_policies(
             project_id=project_id,
             filters={k: v for k, v in filters.items() if v is not None},
-            limit=limit, marker=collection.check_marker(marker),
+            limit=limit, marker=collection.check_id('marker', marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
         return PolicyCollection(
             policies=[Policy.from_db(item) for item in items],

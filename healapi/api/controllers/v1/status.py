@@ -47,6 +47,9 @@ class StatusController:
     @index.when(method='HEAD')
     @index.when(method='GET')
     def index_get(self, object_id):
+        # pecan would also route /{resources}/status/{id} here.
+        if pecan.request.path_info.rstrip('/').rsplit('/', 1)[-1] != 'status':
+            pecan.abort(404)
         project_id = rbac.authorize(self.rule)
         found = db_api.get_instance().get_status(
             self.model, object_id, project_id=project_id)

@@ -91,7 +91,7 @@ class ViolationsController(base.CollectionController):
                                                      'first_seen_at:desc')
         items = db_api.get_instance().list_violations(
             project_id=project_id, filters=_filters(query),
-            limit=limit, marker=collection.check_marker(marker),
+            limit=limit, marker=collection.check_id('marker', marker),
             sort_keys=sort_keys, sort_dirs=sort_dirs)
         return ViolationCollection(
             violations=[Violation.from_db(item) for item in items],
@@ -121,7 +121,8 @@ def _filters(query):
     """Database filters for the list's query parameters."""
     filters = {}
     if query['policy_id'] is not None:
-        filters['policy_id'] = collection.check_marker(query['policy_id'])
+        filters['policy_id'] = collection.check_id('policy_id',
+                                                  query['policy_id'])
     if query['status'] is not None:
         filters['status'] = collection.choice('status', query['status'],
                                               STATUSES)
