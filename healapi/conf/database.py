@@ -3,18 +3,35 @@
 The default connection is an embedded SQLite file under ``state_path`` so
 that healapi runs on one machine with nothing else installed. For
 PostgreSQL use ``postgresql+psycopg2://`` (a bare ``postgresql://`` means the
-psycopg 3 driver to SQLAlchemy 2.1, which healapi does not install); for
-MySQL/MariaDB use ``mysql+pymysql://``.
+psycopg 3 driver to SQLAlchemy 2.1); for MySQL/MariaDB use
+``mysql+pymysql://``. The ``postgresql`` and ``mysql`` extras install those
+drivers.
 """
 
+from oslo_config import cfg
 from oslo_db import options as db_options
 
 DEFAULT_CONNECTION = 'sqlite:///$state_path/healapi.sqlite'
 
+GROUP = cfg.OptGroup(
+    'database', title='Database',
+    help='The SQL database that holds everything healapi stores. The '
+         'default is an embedded SQLite file, for one machine. In '
+         'production use PostgreSQL with '
+         'postgresql+psycopg2://USER:PASSWORD@HOST/healapi (install '
+         'healapi[postgresql]; a bare postgresql:// would select the '
+         'psycopg 3 driver instead) or MariaDB/MySQL with '
+         'mysql+pymysql://USER:PASSWORD@HOST/healapi (install '
+         'healapi[mysql]).')
+
 
 def register_opts(conf):
-    db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+    # On the options themselves (not conf.set_default, as oslo.db's helper
+    # does) so the sample config and the docs show healapi's default.
+    cfg.set_defaults(db_options.database_opts, connection=DEFAULT_CONNECTION)
+    conf.register_group(GROUP)
+    conf.register_opts(db_options.database_opts, group=GROUP)
 
 
 def list_opts():
-    return {'database': db_options.database_opts}
+    return {GROUP: db_options.database_opts}
