@@ -4,13 +4,14 @@
 #
 # The embedded default: SQLite under .quickstart/, no message broker, and
 # noauth on 127.0.0.1 (every request acts as an admin; never expose it).
-# HEALAPI_PORT picks the port (default 8779).
+# HEALAPI_PORT picks the port (default 8779), HEALAPI_QUICKSTART_DIR where
+# the state goes (default .quickstart/), HEALAPI_VENV the venv (.venv/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 . tools/venv.sh requirements.txt
 
-state=$PWD/.quickstart
+state=${HEALAPI_QUICKSTART_DIR:-$PWD/.quickstart}
 port=${HEALAPI_PORT:-8779}
 conf=$state/healapi.conf
 mkdir -p "$state"
