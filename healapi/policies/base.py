@@ -24,9 +24,10 @@ rules = [
 ]
 
 
-def rule(name, check_str, description, method, path):
-    """A documented project-scoped rule for one API operation."""
+def rule(name, check_str, description, *operations):
+    """A documented project-scoped rule for API ``(method, path)`` pairs."""
     return policy.DocumentedRuleDefault(
         name=name, check_str=check_str, description=description,
-        operations=[{'method': method, 'path': path}],
+        operations=[{'method': method, 'path': path}
+                    for method, path in operations],
         scope_types=['project'])

@@ -3,20 +3,23 @@
 from healapi.policies import base
 
 _ITEM = '/v1/policies/{policy_id}'
+_RULES = _ITEM + '/rules'
 
 rules = [
     base.rule('healapi:policy:get_all', base.ADMIN_OR_PROJECT_READER,
-              'List policies.', 'GET', '/v1/policies'),
+              'List policies.', ('GET', '/v1/policies')),
     base.rule('healapi:policy:get', base.ADMIN_OR_PROJECT_READER,
-              'Show a policy and its rules.', 'GET', _ITEM),
+              'Show a policy and its rules.', ('GET', _ITEM),
+              ('GET', _RULES), ('GET', _RULES + '/{rule_id}')),
     base.rule('healapi:policy:get_status', base.ADMIN_OR_PROJECT_READER,
-              'Show the status of a policy.', 'GET', _ITEM + '/status'),
+              'Show the status of a policy.', ('GET', _ITEM + '/status')),
     base.rule('healapi:policy:create', base.ADMIN_OR_PROJECT_MEMBER,
-              'Create a policy.', 'POST', '/v1/policies'),
+              'Create a policy.', ('POST', '/v1/policies')),
     base.rule('healapi:policy:update', base.ADMIN_OR_PROJECT_MEMBER,
               'Update a policy, including adding and deleting its rules.',
-              'PATCH', _ITEM),
+              ('PATCH', _ITEM), ('POST', _RULES),
+              ('DELETE', _RULES + '/{rule_id}')),
     base.rule('healapi:policy:delete', base.ADMIN_OR_PROJECT_MEMBER,
-              'Delete a policy with its rules and violations.', 'DELETE',
-              _ITEM),
+              'Delete a policy with its rules and violations.',
+              ('DELETE', _ITEM)),
 ]

@@ -6,11 +6,11 @@ _ITEM = '/v1/violations/{violation_id}'
 
 rules = [
     base.rule('healapi:violation:get_all', base.ADMIN_OR_PROJECT_READER,
-              'List violations.', 'GET', '/v1/violations'),
+              'List violations.', ('GET', '/v1/violations')),
     base.rule('healapi:violation:get', base.ADMIN_OR_PROJECT_READER,
-              'Show a violation.', 'GET', _ITEM),
+              'Show a violation.', ('GET', _ITEM)),
     base.rule('healapi:violation:get_status', base.ADMIN_OR_PROJECT_READER,
-              'Show the status of a violation.', 'GET', _ITEM + '/status'),
+              'Show the status of a violation.', ('GET', _ITEM + '/status')),
     base.rule('healapi:violation:acknowledge', base.ADMIN_OR_PROJECT_MEMBER,
-              'Acknowledge a violation.', 'POST', _ITEM + '/acknowledge'),
+              'Acknowledge a violation.', ('POST', _ITEM + '/acknowledge')),
 ]
