@@ -2,8 +2,9 @@
 
 The pipeline, outermost first::
 
-    http_proxy_to_wsgi -> request_id -> API-SIG errors -> CORS -> sizelimit
-      -> authentication (keystone auth_token, or local noauth) -> pecan
+    http_proxy_to_wsgi -> request_id -> HEAD without body -> API-SIG errors
+      -> CORS -> sizelimit -> authentication (keystone auth_token, or local
+      noauth) -> pecan
 
 Version discovery (``GET /``) is the only route served without
 authentication.
@@ -19,6 +20,7 @@ import pecan
 from healapi.api import hooks
 from healapi.api.middleware import auth
 from healapi.api.middleware import errors
+from healapi.api.middleware import head
 from healapi.conf import CONF
 
 LOG = log.getLogger(__name__)
@@ -43,6 +45,7 @@ def build_wsgi_app(conf=CONF):
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = cors.CORS(app, conf)
     app = errors.ErrorFormatter(app)
+    app = head.HeadWithoutBody(app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
     return app

@@ -10,3 +10,4 @@ class ContextHook(pecan.hooks.PecanHook):
     def before(self, state):
         state.request.context = context.RequestContext.from_environ(
             state.request.environ)
+

@@ -131,6 +131,4 @@ class ErrorFormatter:
         for name in ('Allow', 'WWW-Authenticate', 'Retry-After'):
             if headers is not None and name in headers:
                 response.headers[name] = headers[name]
-        if request.method == 'HEAD':
-            response.body = b''
         return response

@@ -135,3 +135,26 @@ class TestNoauth:
         policy = api.post_json('/v1/policies', {'name': 'p'},
                                headers={'X-Project-Id': 'other'}).json
         assert policy['project_id'] == CONF.api.noauth_project_id
+
+
+@pytest.mark.parametrize('path', ['/v1/policies', '/v1/policies/{id}',
+                                  '/v1/policies/{id}/rules',
+                                  '/v1/policies/{id}/status'])
+def test_head_answers_like_get_without_a_body(api, path):
+    policy = helpers.create_policy(api)
+    url = path.format(id=policy['id'])
+
+    get = api.get(url)
+    head = api.head(url)
+
+    assert head.status_int == 200
+    assert head.body == b''
+    assert head.headers['Content-Length'] == get.headers['Content-Length']
+    assert head.content_type == get.content_type
+
+
+def test_head_of_unknown_item_is_404_without_a_body(api):
+    response = api.head('/v1/policies/0b2f6f0e-9a4e-4a86-9d6a-1b3d8f5a3c11',
+                        expect_errors=True)
+    assert response.status_int == 404
+    assert response.body == b''

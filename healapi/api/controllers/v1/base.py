@@ -9,7 +9,8 @@ class CollectionController(rest.RestController):
 
     pecan would hand ``DELETE /things`` or ``PATCH /things`` to the item
     methods without an id, and ``POST /things/{id}`` to the collection's
-    ``post``; these are methods the resource doesn't allow: 405.
+    ``post``; these are methods the resource doesn't allow: 405. HEAD is
+    routed as GET (:mod:`healapi.api.middleware.head` drops the body).
     """
 
     def _handle_delete(self, method, remainder, request=None):
@@ -18,6 +19,8 @@ class CollectionController(rest.RestController):
         return super()._handle_delete(method, remainder, request)
 
     def _handle_unknown_method(self, method, remainder, request=None):
+        if method == 'head':
+            return self._handle_get('get', remainder, request)
         if method == 'patch' and not any(remainder):
             pecan.abort(405)
         return super()._handle_unknown_method(method, remainder, request)
