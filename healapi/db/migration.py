@@ -40,10 +40,19 @@ def version(engine=None):
             connection).get_current_revision()
 
 
+def _scripts():
+    return alembic_script.ScriptDirectory.from_config(_config())
+
+
 def head():
     """The newest revision the migrations of this code know."""
-    return alembic_script.ScriptDirectory.from_config(
-        _config()).get_current_head()
+    return _scripts().get_current_head()
+
+
+def revisions():
+    """Every revision the migrations of this code know, oldest first."""
+    return [script.revision for script in reversed(
+        list(_scripts().walk_revisions()))]
 
 
 def revision(message, autogenerate=False, engine=None):
