@@ -1,6 +1,5 @@
 """Fixtures every test can use: clean configuration and real databases."""
 
-from oslo_db.sqlalchemy import engines
 import pytest
 
 from healapi.conf import CONF
@@ -25,15 +24,12 @@ def conf():
     CONF.reset()
 
 
-def _engine(url):
-    return engines.create_engine(str(url), sqlite_fk=True)
-
-
 @pytest.fixture(scope='session', params=backends.NAMES)
 def migrated_database(request):
     """(backend name, engine) of a database migrated to head, per backend."""
     scratch = backends.ScratchDatabase(request.param)
-    engine = _engine(scratch.url)
+    engine = sqla_api.create_engine(
+        scratch.url.render_as_string(hide_password=False))
     migration.upgrade(engine=engine)
     yield request.param, engine
     engine.dispose()
@@ -60,7 +56,8 @@ def database(migrated_database):
 def empty_database(request):
     """An engine on a new, empty database of each backend, dropped after."""
     scratch = backends.ScratchDatabase(request.param)
-    engine = _engine(scratch.url)
+    engine = sqla_api.create_engine(
+        scratch.url.render_as_string(hide_password=False))
     yield engine
     engine.dispose()
     scratch.drop()

@@ -8,6 +8,7 @@ import threading
 
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import engines
 from oslo_db.sqlalchemy import utils as db_utils
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -35,6 +36,13 @@ def _on_engine_create(engine):
 
 
 _TRANSACTION.append_on_engine_create(_on_engine_create)
+
+
+def create_engine(url):
+    """A new engine on ``url``, set up as healapi's own (for tests)."""
+    engine = engines.create_engine(url, sqlite_fk=True)
+    _on_engine_create(engine)
+    return engine
 
 
 def get_engine():
@@ -132,11 +140,32 @@ class Connection:
             return _paginate(session, query, models.Policy, limit, marker,
                              sort_keys, sort_dirs)
 
+    def _claim_policy(self, session, policy_id, project_id):
+        """Raise a policy's revision as the transaction's first statement.
+
+        The UPDATE makes every other writer of the policy wait until this
+        transaction ends (on its row, or on the whole SQLite database)
+        before it reads anything, so concurrent read-modify-writes of the
+        policy and its rules can't interleave. Returns the policy, loaded
+        after the claim.
+        """
+        claim = sa.update(models.Policy).where(
+            models.Policy.id == policy_id).values(
+            revision=models.Policy.revision + 1,
+            updated_at=timeutils.utcnow())
+        if project_id is not None:
+            claim = claim.where(models.Policy.project_id == project_id)
+        if session.execute(claim).rowcount == 0:
+            raise exception.PolicyNotFound(policy=policy_id)
+        return self._get_policy(session, policy_id, project_id)
+
     def update_policy(self, policy_id, values, rules=None, project_id=None):
         """Update a policy; ``rules``, when given, replace all its rules."""
+        if not values and rules is None:
+            return self.get_policy(policy_id, project_id)
         try:
             with _writer() as session:
-                policy = self._get_policy(session, policy_id, project_id)
+                policy = self._claim_policy(session, policy_id, project_id)
                 for key, value in values.items():
                     setattr(policy, key, value)
                 if rules is not None:
@@ -144,8 +173,6 @@ class Connection:
                     session.flush()
                     policy.rules = [self._new_rule(position, rule)
                                     for position, rule in enumerate(rules)]
-                policy.revision += 1
-                policy.updated_at = timeutils.utcnow()
         except db_exc.DBDuplicateEntry:
             raise exception.DuplicateName(resource='policy',
                                           name=values.get('name'))
@@ -160,32 +187,29 @@ class Connection:
     def add_rule(self, policy_id, values, project_id=None):
         """Append a rule to a policy, raising its revision."""
         with _writer() as session:
-            policy = self._get_policy(session, policy_id, project_id)
+            policy = self._claim_policy(session, policy_id, project_id)
             position = max((r.position for r in policy.rules), default=-1) + 1
             rule = self._new_rule(position, values)
             policy.rules.append(rule)
-            policy.revision += 1
-            policy.updated_at = timeutils.utcnow()
         return rule
 
     def get_rule(self, policy_id, rule_id, project_id=None):
         with _reader() as session:
-            return self._get_rule(session, policy_id, rule_id, project_id)
+            return self._find_rule(
+                self._get_policy(session, policy_id, project_id), rule_id)
 
-    def _get_rule(self, session, policy_id, rule_id, project_id):
-        policy = self._get_policy(session, policy_id, project_id)
+    @staticmethod
+    def _find_rule(policy, rule_id):
         for rule in policy.rules:
             if rule.id == rule_id:
                 return rule
-        raise exception.RuleNotFound(rule=rule_id, policy=policy_id)
+        raise exception.RuleNotFound(rule=rule_id, policy=policy.id)
 
     def delete_rule(self, policy_id, rule_id, project_id=None):
+        """Delete one rule of a policy, raising its revision."""
         with _writer() as session:
-            rule = self._get_rule(session, policy_id, rule_id, project_id)
-            policy = self._get_policy(session, policy_id, project_id)
-            policy.rules.remove(rule)
-            policy.revision += 1
-            policy.updated_at = timeutils.utcnow()
+            policy = self._claim_policy(session, policy_id, project_id)
+            policy.rules.remove(self._find_rule(policy, rule_id))
 
     # -- datasources -------------------------------------------------------
 
