@@ -20,6 +20,13 @@ def test_version_discovery(api):
     assert api.get('/v1/').json == {'version': version}
 
 
+@pytest.mark.parametrize('path', ['/', '/v1/'])
+def test_version_documents_are_read_only(api, path):
+    assert api.head(path).status_int == 200
+    for method in (api.post, api.put, api.delete):
+        helpers.assert_error(method(path, expect_errors=True), 405)
+
+
 def test_every_response_has_a_request_id(api):
     for response in (api.get('/'), api.get('/v1/policies'),
                      api.get('/nowhere', expect_errors=True),

@@ -87,6 +87,24 @@ def choice(name, value, choices):
     return value
 
 
+def page(list_items, project_id, filters, limit, marker, sort, sort_keys,
+         default_sort):
+    """One page of a list request, as ``(items, page size)``.
+
+    ``list_items`` is the database API's list method; ``filters`` whose
+    value is None are left out.
+    """
+    limit = page_limit(limit)
+    keys, dirs = parse_sort(sort, sort_keys, default_sort)
+    items = list_items(
+        project_id=project_id,
+        filters={key: value for key, value in filters.items()
+                 if value is not None},
+        limit=limit, marker=check_id('marker', marker),
+        sort_keys=keys, sort_dirs=dirs)
+    return items, limit
+
+
 def next_links(collection_parts, items, limit, query):
     """A ``next`` link when the page is full, else no links."""
     if len(items) < limit:

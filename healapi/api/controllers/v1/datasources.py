@@ -83,14 +83,9 @@ class DatasourcesController(base.CollectionController):
         filters = {'name': name, 'driver': driver}
         if enabled is not None:
             filters['enabled'] = collection.parse_bool('enabled', enabled)
-        limit = collection.page_limit(limit)
-        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
-                                                     'name:asc')
-        items = db_api.get_instance().list_datasources(
-            project_id=project_id,
-            filters={k: v for k, v in filters.items() if v is not None},
-            limit=limit, marker=collection.check_id('marker', marker),
-            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        items, limit = collection.page(
+            db_api.get_instance().list_datasources, project_id, filters,
+            limit, marker, sort, SORT_KEYS, 'name:asc')
         return DatasourceCollection(
             datasources=[Datasource.from_db(item) for item in items],
             links=collection.next_links(

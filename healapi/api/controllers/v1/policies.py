@@ -97,14 +97,9 @@ class PoliciesController(base.CollectionController):
         if severity is not None:
             filters['severity'] = collection.choice('severity', severity,
                                                     SEVERITIES)
-        limit = collection.page_limit(limit)
-        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
-                                                     'name:asc')
-        items = db_api.get_instance().list_policies(
-            project_id=project_id,
-            filters={k: v for k, v in filters.items() if v is not None},
-            limit=limit, marker=collection.check_id('marker', marker),
-            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        items, limit = collection.page(
+            db_api.get_instance().list_policies, project_id, filters, limit,
+            marker, sort, SORT_KEYS, 'name:asc')
         return PolicyCollection(
             policies=[Policy.from_db(item) for item in items],
             links=collection.next_links(

@@ -86,13 +86,10 @@ class ViolationsController(base.CollectionController):
                  'first_seen_at': first_seen_at,
                  'last_seen_at': last_seen_at, 'resolved_at': resolved_at,
                  'sort': sort}
-        limit = collection.page_limit(limit)
-        sort_keys, sort_dirs = collection.parse_sort(sort, SORT_KEYS,
-                                                     'first_seen_at:desc')
-        items = db_api.get_instance().list_violations(
-            project_id=project_id, filters=_filters(query),
-            limit=limit, marker=collection.check_id('marker', marker),
-            sort_keys=sort_keys, sort_dirs=sort_dirs)
+        items, limit = collection.page(
+            db_api.get_instance().list_violations, project_id,
+            _filters(query), limit, marker, sort, SORT_KEYS,
+            'first_seen_at:desc')
         return ViolationCollection(
             violations=[Violation.from_db(item) for item in items],
             links=collection.next_links(('v1', 'violations'), items, limit,
