@@ -3,8 +3,8 @@
 The pipeline, outermost first::
 
     http_proxy_to_wsgi -> request_id -> HEAD without body -> API-SIG errors
-      -> CORS -> sizelimit -> authentication (keystone auth_token, or local
-      noauth) -> pecan
+      -> microversion negotiation -> CORS -> sizelimit -> authentication
+      (keystone auth_token, or local noauth) -> pecan
 
 Version discovery (``GET /``) is the only route served without
 authentication.
@@ -18,6 +18,7 @@ from oslo_middleware import sizelimit
 import pecan
 
 from healapi.api import hooks
+from healapi.api import microversion
 from healapi.api.middleware import auth
 from healapi.api.middleware import errors
 from healapi.api.middleware import head
@@ -44,6 +45,7 @@ def build_wsgi_app(conf=CONF):
     app = auth.wrap(app, conf)
     app = sizelimit.RequestBodySizeLimiter(app, conf)
     app = cors.CORS(app, conf)
+    app = microversion.Negotiation(app)
     app = errors.ErrorFormatter(app)
     app = head.HeadWithoutBody(app)
     app = request_id.RequestId(app)

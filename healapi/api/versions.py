@@ -1,11 +1,10 @@
 """The API versions this server speaks, for version discovery."""
 
 from healapi.api.controllers import link
+from healapi.api import microversion
 
 #: The only major version; microversions are negotiated within it.
 V1 = 'v1'
-MIN_MICROVERSION = '1.0'
-MAX_MICROVERSION = '1.0'
 
 
 def version_document():
@@ -13,7 +12,7 @@ def version_document():
     return {
         'id': V1,
         'status': 'CURRENT',
-        'min_version': MIN_MICROVERSION,
-        'max_version': MAX_MICROVERSION,
+        'min_version': microversion.MIN_VERSION,
+        'max_version': microversion.MAX_VERSION,
         'links': [{'rel': 'self', 'href': link.url(V1) + '/'}],
     }

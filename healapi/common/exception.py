@@ -75,3 +75,16 @@ class Forbidden(HealapiException):
     code = 403
     faultcode = 'healapi.forbidden'
     message = 'Policy does not allow %(rule)s to be performed.'
+
+
+class InvalidMicroversion(Invalid):
+    faultcode = 'healapi.microversion.invalid'
+    message = ('Invalid OpenStack-API-Version header %(header)r: expected '
+               '"healing X.Y" or "healing latest".')
+
+
+class MicroversionNotAcceptable(HealapiException):
+    code = 406
+    faultcode = 'healapi.microversion.not_acceptable'
+    message = ('Microversion %(version)s is not available: this server '
+               'speaks %(min)s to %(max)s.')

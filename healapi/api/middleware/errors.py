@@ -128,7 +128,8 @@ class ErrorFormatter:
         response = webob.Response(status=status, json_body=body,
                                   content_type='application/json',
                                   charset=None)
-        for name in ('Allow', 'WWW-Authenticate', 'Retry-After'):
+        for name in ('Allow', 'WWW-Authenticate', 'Retry-After',
+                     'OpenStack-API-Version', 'Vary'):
             if headers is not None and name in headers:
                 response.headers[name] = headers[name]
         return response

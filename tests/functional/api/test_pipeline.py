@@ -126,6 +126,7 @@ class TestKeystoneStrategy:
         response = keystone_api.get(path, expect_errors=True)
         helpers.assert_error(response, 401)
         assert 'WWW-Authenticate' in response.headers
+        assert response.headers['OpenStack-API-Version'] == 'healing 1.0'
 
     def test_spoofed_identity_headers_are_not_trusted(self, keystone_api):
         response = keystone_api.post_json(
