@@ -62,10 +62,15 @@ def _writer():
     return _TRANSACTION.writer.using(_CONTEXT)
 
 
-def _paginate(session, query, model, limit, marker, sort_keys, sort_dirs):
-    """One page of ``query``, ordered by ``sort_keys`` then by id."""
+def _paginate(scoped, model, filters, limit, marker, sort_keys, sort_dirs):
+    """One page of ``scoped`` filtered, ordered by ``sort_keys`` then by id.
+
+    ``scoped`` is the query of every item the caller may see: the marker
+    must be one of them (but needn't match ``filters``, which may have
+    stopped matching it since the previous page).
+    """
     if marker is not None:
-        marker_obj = session.get(model, marker)
+        marker_obj = scoped.filter(model.id == marker).first()
         if marker_obj is None:
             raise exception.MarkerNotFound(marker=marker)
         marker = marker_obj
@@ -74,8 +79,9 @@ def _paginate(session, query, model, limit, marker, sort_keys, sort_dirs):
     if 'id' not in sort_keys:
         sort_keys.append('id')
         sort_dirs.append(sort_dirs[-1] if sort_dirs else 'asc')
-    query = db_utils.paginate_query(query, model, limit, sort_keys,
-                                    marker=marker, sort_dirs=sort_dirs)
+    query = db_utils.paginate_query(_filtered(scoped, model, filters), model,
+                                    limit, sort_keys, marker=marker,
+                                    sort_dirs=sort_dirs)
     return query.all()
 
 
@@ -135,9 +141,8 @@ class Connection:
     def list_policies(self, project_id=None, filters=None, limit=None,
                       marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            query = _filtered(self._policy_query(session, project_id),
-                              models.Policy, filters)
-            return _paginate(session, query, models.Policy, limit, marker,
+            return _paginate(self._policy_query(session, project_id),
+                             models.Policy, filters, limit, marker,
                              sort_keys, sort_dirs)
 
     def _claim_policy(self, session, policy_id, project_id):
@@ -245,10 +250,9 @@ class Connection:
     def list_datasources(self, project_id=None, filters=None, limit=None,
                          marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            query = _filtered(self._datasource_query(session, project_id),
-                              models.Datasource, filters)
-            return _paginate(session, query, models.Datasource, limit,
-                             marker, sort_keys, sort_dirs)
+            return _paginate(self._datasource_query(session, project_id),
+                             models.Datasource, filters, limit, marker,
+                             sort_keys, sort_dirs)
 
     def update_datasource(self, datasource_id, values, project_id=None):
         try:
@@ -291,21 +295,31 @@ class Connection:
     def list_violations(self, project_id=None, filters=None, limit=None,
                         marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            query = _filtered(self._violation_query(session, project_id),
-                              models.Violation, filters)
-            return _paginate(session, query, models.Violation, limit,
-                             marker, sort_keys, sort_dirs)
+            return _paginate(self._violation_query(session, project_id),
+                             models.Violation, filters, limit, marker,
+                             sort_keys, sort_dirs)
 
     def acknowledge_violation(self, violation_id, acknowledged_by,
                               project_id=None):
-        """Record that an operator has seen a violation (idempotent)."""
+        """Record that an operator has seen a violation (idempotent).
+
+        The first acknowledgement wins, also against concurrent ones: the
+        conditional UPDATE only changes a violation nobody acknowledged yet,
+        and waits for any other writer of it to finish first.
+        """
+        now = timeutils.utcnow()
+        acknowledge = sa.update(models.Violation).where(
+            models.Violation.id == violation_id,
+            models.Violation.acknowledged_at.is_(None)).values(
+            acknowledged_at=now, acknowledged_by=acknowledged_by,
+            updated_at=now)
+        if project_id is not None:
+            acknowledge = acknowledge.where(
+                models.Violation.project_id == project_id)
         with _writer() as session:
+            session.execute(acknowledge)
             violation = self._get_violation(session, violation_id,
                                             project_id)
-            if violation.acknowledged_at is None:
-                violation.acknowledged_at = timeutils.utcnow()
-                violation.acknowledged_by = acknowledged_by
-                violation.updated_at = violation.acknowledged_at
         return violation
 
     # -- the status-by-UUID view -------------------------------------------
