@@ -11,3 +11,8 @@ def get_instance():
     if _INSTANCE is None:
         _INSTANCE = sqla_api.Connection()
     return _INSTANCE
+
+
+#: ``not_found(model, object_id)``: the error the database API raises for
+#: an object that doesn't exist or that the caller's project can't see.
+not_found = sqla_api.not_found

@@ -97,6 +97,32 @@ def _filtered(query, model, filters):
     return query
 
 
+def not_found(model, object_id):
+    """The error for an object of ``model`` that doesn't exist (or that the
+    caller's project can't see)."""
+    if model is models.Policy:
+        return exception.PolicyNotFound(policy=object_id)
+    if model is models.Datasource:
+        return exception.DatasourceNotFound(datasource=object_id)
+    return exception.ViolationNotFound(violation=object_id)
+
+
+def _scoped(session, model, project_id):
+    """Every object of ``model`` the project sees (all, for None)."""
+    query = session.query(model)
+    if project_id is not None:
+        query = query.filter_by(project_id=project_id)
+    return query
+
+
+def _get(session, model, object_id, project_id):
+    found = _scoped(session, model, project_id).filter_by(
+        id=object_id).first()
+    if found is None:
+        raise not_found(model, object_id)
+    return found
+
+
 class Connection:
     """The database operations the API and the engine use."""
 
@@ -120,28 +146,14 @@ class Connection:
         return models.Rule(id=uuidutils.generate_uuid(), position=position,
                            **values)
 
-    @staticmethod
-    def _policy_query(session, project_id):
-        query = session.query(models.Policy)
-        if project_id is not None:
-            query = query.filter_by(project_id=project_id)
-        return query
-
-    def _get_policy(self, session, policy_id, project_id):
-        policy = self._policy_query(session, project_id).filter_by(
-            id=policy_id).first()
-        if policy is None:
-            raise exception.PolicyNotFound(policy=policy_id)
-        return policy
-
     def get_policy(self, policy_id, project_id=None):
         with _reader() as session:
-            return self._get_policy(session, policy_id, project_id)
+            return _get(session, models.Policy, policy_id, project_id)
 
     def list_policies(self, project_id=None, filters=None, limit=None,
                       marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            return _paginate(self._policy_query(session, project_id),
+            return _paginate(_scoped(session, models.Policy, project_id),
                              models.Policy, filters, limit, marker,
                              sort_keys, sort_dirs)
 
@@ -161,8 +173,8 @@ class Connection:
         if project_id is not None:
             claim = claim.where(models.Policy.project_id == project_id)
         if session.execute(claim).rowcount == 0:
-            raise exception.PolicyNotFound(policy=policy_id)
-        return self._get_policy(session, policy_id, project_id)
+            raise not_found(models.Policy, policy_id)
+        return _get(session, models.Policy, policy_id, project_id)
 
     def update_policy(self, policy_id, values, rules=None, project_id=None):
         """Update a policy; ``rules``, when given, replace all its rules."""
@@ -185,7 +197,8 @@ class Connection:
 
     def delete_policy(self, policy_id, project_id=None):
         with _writer() as session:
-            session.delete(self._get_policy(session, policy_id, project_id))
+            session.delete(_get(session, models.Policy, policy_id,
+                                project_id))
 
     # -- rules of a policy -------------------------------------------------
 
@@ -201,7 +214,7 @@ class Connection:
     def get_rule(self, policy_id, rule_id, project_id=None):
         with _reader() as session:
             return self._find_rule(
-                self._get_policy(session, policy_id, project_id), rule_id)
+                _get(session, models.Policy, policy_id, project_id), rule_id)
 
     @staticmethod
     def _find_rule(policy, rule_id):
@@ -229,36 +242,22 @@ class Connection:
                                           name=values['name'])
         return datasource
 
-    @staticmethod
-    def _datasource_query(session, project_id):
-        query = session.query(models.Datasource)
-        if project_id is not None:
-            query = query.filter_by(project_id=project_id)
-        return query
-
-    def _get_datasource(self, session, datasource_id, project_id):
-        datasource = self._datasource_query(session, project_id).filter_by(
-            id=datasource_id).first()
-        if datasource is None:
-            raise exception.DatasourceNotFound(datasource=datasource_id)
-        return datasource
-
     def get_datasource(self, datasource_id, project_id=None):
         with _reader() as session:
-            return self._get_datasource(session, datasource_id, project_id)
+            return _get(session, models.Datasource, datasource_id, project_id)
 
     def list_datasources(self, project_id=None, filters=None, limit=None,
                          marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            return _paginate(self._datasource_query(session, project_id),
+            return _paginate(_scoped(session, models.Datasource, project_id),
                              models.Datasource, filters, limit, marker,
                              sort_keys, sort_dirs)
 
     def update_datasource(self, datasource_id, values, project_id=None):
         try:
             with _writer() as session:
-                datasource = self._get_datasource(session, datasource_id,
-                                                  project_id)
+                datasource = _get(session, models.Datasource,
+                                  datasource_id, project_id)
                 for key, value in values.items():
                     setattr(datasource, key, value)
                 datasource.updated_at = timeutils.utcnow()
@@ -269,33 +268,19 @@ class Connection:
 
     def delete_datasource(self, datasource_id, project_id=None):
         with _writer() as session:
-            session.delete(self._get_datasource(session, datasource_id,
-                                                project_id))
+            session.delete(_get(session, models.Datasource, datasource_id,
+                                project_id))
 
     # -- violations --------------------------------------------------------
 
-    @staticmethod
-    def _violation_query(session, project_id):
-        query = session.query(models.Violation)
-        if project_id is not None:
-            query = query.filter_by(project_id=project_id)
-        return query
-
-    def _get_violation(self, session, violation_id, project_id):
-        violation = self._violation_query(session, project_id).filter_by(
-            id=violation_id).first()
-        if violation is None:
-            raise exception.ViolationNotFound(violation=violation_id)
-        return violation
-
     def get_violation(self, violation_id, project_id=None):
         with _reader() as session:
-            return self._get_violation(session, violation_id, project_id)
+            return _get(session, models.Violation, violation_id, project_id)
 
     def list_violations(self, project_id=None, filters=None, limit=None,
                         marker=None, sort_keys=None, sort_dirs=None):
         with _reader() as session:
-            return _paginate(self._violation_query(session, project_id),
+            return _paginate(_scoped(session, models.Violation, project_id),
                              models.Violation, filters, limit, marker,
                              sort_keys, sort_dirs)
 
@@ -318,8 +303,8 @@ class Connection:
                 models.Violation.project_id == project_id)
         with _writer() as session:
             session.execute(acknowledge)
-            violation = self._get_violation(session, violation_id,
-                                            project_id)
+            violation = _get(session, models.Violation, violation_id,
+                             project_id)
         return violation
 
     # -- the status-by-UUID view -------------------------------------------

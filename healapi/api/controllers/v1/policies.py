@@ -15,7 +15,7 @@ from healapi.db.sqlalchemy import models
 
 SEVERITIES = ('low', 'medium', 'high', 'critical')
 DEFAULTS = {'description': '', 'enabled': True, 'severity': 'medium',
-            'violation_table': 'error', 'actions': [], 'rules': []}
+            'violation_table': 'error', 'actions': []}
 SORT_KEYS = ('name', 'severity', 'created_at', 'updated_at')
 
 
@@ -120,7 +120,6 @@ class PoliciesController(base.CollectionController):
         values, rule_values = body.to_db()
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
-        values.pop('rules')
         values['project_id'] = project_id
         policy = db_api.get_instance().create_policy(values,
                                                      rule_values or [])

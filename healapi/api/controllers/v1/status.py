@@ -12,18 +12,8 @@ import webob
 
 from healapi.api import rbac
 from healapi.api.controllers.v1 import types
-from healapi.common import exception
 from healapi.db import api as db_api
 from healapi.db.sqlalchemy import models
-
-_NOT_FOUND = {
-    models.Policy: lambda object_id: exception.PolicyNotFound(
-        policy=object_id),
-    models.Datasource: lambda object_id: exception.DatasourceNotFound(
-        datasource=object_id),
-    models.Violation: lambda object_id: exception.ViolationNotFound(
-        violation=object_id),
-}
 
 
 def _status_name(model, value):
@@ -54,7 +44,7 @@ class StatusController:
         found = db_api.get_instance().get_status(
             self.model, object_id, project_id=project_id)
         if found is None:
-            raise _NOT_FOUND[self.model](object_id)
+            raise db_api.not_found(self.model, object_id)
         value, updated_at = found
         body = {'id': object_id,
                 'status': _status_name(self.model, value),
