@@ -13,6 +13,8 @@ class HealapiException(Exception):
     code = 500
     faultcode = 'healapi.internal_error'
     message = 'An unexpected error occurred.'
+    #: HTTP headers of the error response.
+    headers = {}
 
     def __init__(self, message=None, **kwargs):
         super().__init__(message or self.message % kwargs)
@@ -77,8 +79,14 @@ class Forbidden(HealapiException):
     message = 'Policy does not allow %(rule)s to be performed.'
 
 
+#: Refusals of a microversion depend on the request's version header;
+#: having chosen no version, they name none.
+_VARY_BY_MICROVERSION = {'Vary': 'OpenStack-API-Version'}
+
+
 class InvalidMicroversion(Invalid):
     faultcode = 'healapi.microversion.invalid'
+    headers = _VARY_BY_MICROVERSION
     message = ('Invalid OpenStack-API-Version header %(header)r: expected '
                '"healing X.Y" or "healing latest".')
 
@@ -86,5 +94,6 @@ class InvalidMicroversion(Invalid):
 class MicroversionNotAcceptable(HealapiException):
     code = 406
     faultcode = 'healapi.microversion.not_acceptable'
+    headers = _VARY_BY_MICROVERSION
     message = ('Microversion %(version)s is not available: this server '
                'speaks %(min)s to %(max)s.')

@@ -88,7 +88,8 @@ class ErrorFormatter:
             response = request.get_response(self.application)
         except exception.HealapiException as error:
             return self._render(request, error.code, error.faultcode,
-                                str(error) if error.code < 500 else None)
+                                str(error) if error.code < 500 else None,
+                                headers=error.headers)
         except Exception:
             LOG.exception('Unexpected error serving %s %s',
                           request.method, request.path)

@@ -45,6 +45,7 @@ def test_unavailable_version_is_406_and_stores_nothing(api, requested):
                                  'healapi.microversion.not_acceptable')
     assert requested.split()[1] in error['detail']
     assert '1.0 to 1.0' in error['detail']
+    assert response.headers['Vary'] == HEADER
     assert api.get('/v1/policies').json['policies'] == []
 
 
@@ -54,3 +55,4 @@ def test_malformed_version_is_400(api, requested):
     response = api.get('/v1/policies', headers={HEADER: requested},
                        expect_errors=True)
     helpers.assert_error(response, 400, 'healapi.microversion.invalid')
+    assert response.headers['Vary'] == HEADER
