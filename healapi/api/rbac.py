@@ -2,6 +2,15 @@
 
 Defaults live in :mod:`healapi.policies`; an operator's policy file
 (``[oslo_policy]/policy_file``) overrides them.
+
+Every object belongs to a project. A rule is checked against a target that
+names the project of the objects the request touches, so a rule such as
+``role:reader and project_id:%(project_id)s`` lets a reader at its own
+project's objects only, while ``role:admin`` passes for any project. The
+database queries of the request are scoped accordingly: to the caller's
+project, or to none when the rule lets the caller act on every project.
+Objects of a project out of scope are simply not found (404), so a caller
+learns nothing about what other projects hold.
 """
 
 from oslo_policy import policy
@@ -10,6 +19,10 @@ import pecan
 from healapi.common import exception
 from healapi.conf import CONF
 from healapi import policies
+
+#: A target project no token can belong to (Keystone project ids have no
+#: spaces): a rule that passes for it passes whatever the project.
+_ANY_OTHER_PROJECT = '(any other project)'
 
 _ENFORCER = None
 
@@ -23,17 +36,33 @@ def get_enforcer():
     return _ENFORCER
 
 
-def authorize(rule):
-    """Refuse the request unless its context may apply ``rule``.
-
-    A request acts in its own project: it sees and changes only that
-    project's objects. Returns that project's id, which scopes every
-    database query of the request.
-    """
+def _allowed(rule, project_id):
     context = pecan.request.context
     try:
-        get_enforcer().authorize(rule, {'project_id': context.project_id},
-                                 context.to_policy_values(), do_raise=True)
-    except policy.PolicyNotAuthorized:
+        return get_enforcer().authorize(rule, {'project_id': project_id},
+                                        context)
+    except policy.InvalidScope:
+        return False
+
+
+def authorize(rule):
+    """Refuse the request unless its caller may apply ``rule``.
+
+    Returns the project that scopes the request's database queries: None
+    when the rule allows every project, else the caller's own.
+    """
+    if _allowed(rule, _ANY_OTHER_PROJECT):
+        return None
+    return authorize_in_own_project(rule)
+
+
+def authorize_in_own_project(rule):
+    """Refuse the request unless its caller may apply ``rule`` to objects
+    of the project its token is scoped to; return that project's id.
+
+    New objects belong to that project, whoever creates them.
+    """
+    project_id = pecan.request.context.project_id
+    if project_id is None or not _allowed(rule, project_id):
         raise exception.Forbidden(rule=rule)
-    return context.project_id
+    return project_id

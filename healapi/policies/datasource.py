@@ -18,4 +18,12 @@ rules = [
               'Update a datasource.', ('PATCH', _ITEM)),
     base.rule('healapi:datasource:delete', base.ADMIN_OR_PROJECT_MEMBER,
               'Delete a datasource and its rows.', ('DELETE', _ITEM)),
+    # A rule of its own so that a monitoring system can be given this
+    # right and nothing else (see the policy guide).
+    base.rule('healapi:datasource:push_rows', base.ADMIN_OR_PROJECT_MEMBER,
+              'Push rows into a datasource: replace or change the rows of '
+              'one of its tables, or send it a webhook.',
+              ('PUT', _ITEM + '/tables/{table}/rows'),
+              ('PATCH', _ITEM + '/tables/{table}/rows'),
+              ('POST', _ITEM + '/webhook')),
 ]

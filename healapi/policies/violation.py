@@ -9,8 +9,10 @@ rules = [
               'List violations.', ('GET', '/v1/violations')),
     base.rule('healapi:violation:get', base.ADMIN_OR_PROJECT_READER,
               'Show a violation.', ('GET', _ITEM)),
-    base.rule('healapi:violation:get_status', base.ADMIN_OR_PROJECT_READER,
-              'Show the status of a violation.', ('GET', _ITEM + '/status')),
+    base.rule('healapi:violation:get_status',
+              base.ADMIN_OR_PROJECT_READER_OR_SERVICE,
+              'Show the status of a violation; other services poll it.',
+              ('GET', _ITEM + '/status')),
     base.rule('healapi:violation:acknowledge', base.ADMIN_OR_PROJECT_MEMBER,
               'Acknowledge a violation.', ('POST', _ITEM + '/acknowledge')),
 ]

@@ -74,17 +74,18 @@ class DatasourcesController(base.CollectionController):
         models.Datasource, 'healapi:datasource:get_status')
 
     @wsme_pecan.wsexpose(DatasourceCollection, wtypes.text, wtypes.text,
-                         wtypes.text, int, wtypes.text, wtypes.text)
-    def get_all(self, name=None, driver=None, enabled=None, limit=None,
-                marker=None, sort=None):
-        project_id = rbac.authorize('healapi:datasource:get_all')
+                         wtypes.text, wtypes.text, int, wtypes.text,
+                         wtypes.text)
+    def get_all(self, name=None, driver=None, enabled=None,
+                project_id=None, limit=None, marker=None, sort=None):
+        scope = rbac.authorize('healapi:datasource:get_all')
         query = {'name': name, 'driver': driver, 'enabled': enabled,
-                 'sort': sort}
-        filters = {'name': name, 'driver': driver}
+                 'project_id': project_id, 'sort': sort}
+        filters = {'name': name, 'driver': driver, 'project_id': project_id}
         if enabled is not None:
             filters['enabled'] = collection.parse_bool('enabled', enabled)
         items, limit = collection.page(
-            db_api.get_instance().list_datasources, project_id, filters,
+            db_api.get_instance().list_datasources, scope, filters,
             limit, marker, sort, SORT_KEYS, 'name:asc')
         return DatasourceCollection(
             datasources=[Datasource.from_db(item) for item in items],
@@ -100,7 +101,8 @@ class DatasourcesController(base.CollectionController):
 
     @wsme_pecan.wsexpose(Datasource, body=Datasource, status_code=201)
     def post(self, body):
-        project_id = rbac.authorize('healapi:datasource:create')
+        project_id = rbac.authorize_in_own_project(
+            'healapi:datasource:create')
         body.require('name', 'driver')
         values = body.changes()
         for key, default in DEFAULTS.items():

@@ -87,25 +87,26 @@ class PoliciesController(base.CollectionController):
         models.Policy, 'healapi:policy:get_status')
 
     @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, wtypes.text,
-                         wtypes.text, int, wtypes.text, wtypes.text)
-    def get_all(self, name=None, enabled=None, severity=None, limit=None,
-                marker=None, sort=None):
-        project_id = rbac.authorize('healapi:policy:get_all')
-        filters = {'name': name}
+                         wtypes.text, wtypes.text, int, wtypes.text,
+                         wtypes.text)
+    def get_all(self, name=None, enabled=None, severity=None,
+                project_id=None, limit=None, marker=None, sort=None):
+        scope = rbac.authorize('healapi:policy:get_all')
+        filters = {'name': name, 'project_id': project_id}
         if enabled is not None:
             filters['enabled'] = collection.parse_bool('enabled', enabled)
         if severity is not None:
             filters['severity'] = collection.choice('severity', severity,
                                                     SEVERITIES)
         items, limit = collection.page(
-            db_api.get_instance().list_policies, project_id, filters, limit,
+            db_api.get_instance().list_policies, scope, filters, limit,
             marker, sort, SORT_KEYS, 'name:asc')
         return PolicyCollection(
             policies=[Policy.from_db(item) for item in items],
             links=collection.next_links(
                 ('v1', 'policies'), items, limit,
                 {'name': name, 'enabled': enabled, 'severity': severity,
-                 'sort': sort}))
+                 'project_id': project_id, 'sort': sort}))
 
     @wsme_pecan.wsexpose(Policy, wtypes.text)
     def get_one(self, policy_id):
@@ -115,7 +116,7 @@ class PoliciesController(base.CollectionController):
 
     @wsme_pecan.wsexpose(Policy, body=Policy, status_code=201)
     def post(self, body):
-        project_id = rbac.authorize('healapi:policy:create')
+        project_id = rbac.authorize_in_own_project('healapi:policy:create')
         body.require('name')
         values, rule_values = body.to_db()
         for key, default in DEFAULTS.items():

@@ -76,18 +76,20 @@ class ViolationsController(base.CollectionController):
 
     @wsme_pecan.wsexpose(ViolationCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, wtypes.text, wtypes.text,
-                         wtypes.text, int, wtypes.text, wtypes.text)
+                         wtypes.text, wtypes.text, int, wtypes.text,
+                         wtypes.text)
     def get_all(self, policy_id=None, status=None, severity=None,
                 acknowledged=None, first_seen_at=None, last_seen_at=None,
-                resolved_at=None, limit=None, marker=None, sort=None):
-        project_id = rbac.authorize('healapi:violation:get_all')
+                resolved_at=None, project_id=None, limit=None, marker=None,
+                sort=None):
+        scope = rbac.authorize('healapi:violation:get_all')
         query = {'policy_id': policy_id, 'status': status,
                  'severity': severity, 'acknowledged': acknowledged,
                  'first_seen_at': first_seen_at,
                  'last_seen_at': last_seen_at, 'resolved_at': resolved_at,
-                 'sort': sort}
+                 'project_id': project_id, 'sort': sort}
         items, limit = collection.page(
-            db_api.get_instance().list_violations, project_id,
+            db_api.get_instance().list_violations, scope,
             _filters(query), limit, marker, sort, SORT_KEYS,
             'first_seen_at:desc')
         return ViolationCollection(
@@ -116,7 +118,7 @@ class ViolationsController(base.CollectionController):
 
 def _filters(query):
     """Database filters for the list's query parameters."""
-    filters = {}
+    filters = {'project_id': query['project_id']}
     if query['policy_id'] is not None:
         filters['policy_id'] = collection.check_id('policy_id',
                                                   query['policy_id'])
