@@ -1,4 +1,7 @@
-"""Fixtures every test can use: clean configuration and real databases."""
+"""Fixtures every test can use: clean configuration, real servers.
+
+The databases are :mod:`tests.backends`, Keystone is :mod:`tests.keystone`.
+"""
 
 import pytest
 
@@ -7,6 +10,7 @@ from healapi.db import migration
 from healapi.db.sqlalchemy import api as sqla_api
 from healapi.db.sqlalchemy import models
 from tests import backends
+from tests import keystone
 
 
 @pytest.fixture(autouse=True)
@@ -61,3 +65,17 @@ def empty_database(request):
     yield engine
     engine.dispose()
     scratch.drop()
+
+
+@pytest.fixture(scope='session', name='keystone')
+def keystone_server():
+    """A real Keystone on loopback with the users of ``keystone.PERSONAS``.
+
+    Started by the first test that asks for it: the others don't pay for it.
+    """
+    server = keystone.KeystoneServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

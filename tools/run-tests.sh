@@ -5,8 +5,10 @@
 #
 # Tests that need PostgreSQL or MariaDB/MySQL use the servers at
 # HEALAPI_TEST_POSTGRESQL_URL and HEALAPI_TEST_MYSQL_URL (default: the local
-# ones on 127.0.0.1) and skip where one is absent, unless
-# HEALAPI_TEST_REQUIRE_BACKENDS=1 (as .ci/run sets), which fails them.
+# ones on 127.0.0.1); authentication tests install and run a real Keystone
+# (in HEALAPI_TEST_KEYSTONE_VENV, default .keystone-venv). Each skips where
+# its server is absent, unless HEALAPI_TEST_REQUIRE_BACKENDS=1 (as .ci/run
+# sets), which fails them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
