@@ -1,0 +1,1 @@
+"""The policy engine: the policy language, datasources and evaluation."""

@@ -1,0 +1,110 @@
+"""Tables as the evaluator keeps them: sets of rows with hash indexes.
+
+A row is a tuple of values. A lookup names the positions it knows and
+their values (the *key*): a bare value for one position, a tuple for more.
+Indexes are built on first use of a set of positions and then kept up to
+date, so a join costs what it finds, not what the table holds.
+"""
+
+import operator
+
+_NO_ROWS = frozenset()
+
+
+def key_function(positions):
+    """The function giving a row's key for ``positions`` (not empty)."""
+    return operator.itemgetter(*positions)
+
+
+class Relation:
+    """The rows of one table."""
+
+    def __init__(self, rows=()):
+        self.rows = set(rows)
+        self._indexes = {}
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __contains__(self, row):
+        return row in self.rows
+
+    def matching(self, positions, key):
+        """The rows whose values at ``positions`` are ``key``."""
+        if not positions:
+            return self.rows
+        indexed = self._indexes.get(positions)
+        if indexed is None:
+            indexed = self._indexes[positions] = self._build_index(positions)
+        return indexed[1].get(key, _NO_ROWS)
+
+    def _build_index(self, positions):
+        index = {}
+        key_of = key_function(positions)
+        for row in self.rows:
+            key = key_of(row)
+            bucket = index.get(key)
+            if bucket is None:
+                index[key] = {row}
+            else:
+                bucket.add(row)
+        return key_of, index
+
+    def add(self, row):
+        """Add ``row``; False if it was already there."""
+        if row in self.rows:
+            return False
+        self.rows.add(row)
+        for key_of, index in self._indexes.values():
+            key = key_of(row)
+            bucket = index.get(key)
+            if bucket is None:
+                index[key] = {row}
+            else:
+                bucket.add(row)
+        return True
+
+    def discard(self, row):
+        """Remove ``row``; False if it wasn't there."""
+        if row not in self.rows:
+            return False
+        self.rows.remove(row)
+        for key_of, index in self._indexes.values():
+            key = key_of(row)
+            bucket = index[key]
+            bucket.discard(row)
+            if not bucket:
+                del index[key]
+        return True
+
+
+class PastRelation:
+    """A relation as it was before ``added`` were added and ``removed``
+    removed: what maintenance needs to find the derivations that used
+    rows which are now gone."""
+
+    def __init__(self, relation, added, removed):
+        self.relation = relation
+        self.added = added
+        self.removed = removed
+
+    def __len__(self):
+        return len(self.relation) - len(self.added) + len(self.removed)
+
+    def __contains__(self, row):
+        if row in self.removed:
+            return True
+        return row in self.relation and row not in self.added
+
+    def matching(self, positions, key):
+        rows = self.relation.matching(positions, key)
+        if self.added:
+            rows = [row for row in rows if row not in self.added]
+        if not self.removed:
+            return rows
+        if positions:
+            key_of = key_function(positions)
+            past = [row for row in self.removed if key_of(row) == key]
+        else:
+            past = list(self.removed)
+        return list(rows) + past
