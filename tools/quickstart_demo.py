@@ -20,8 +20,8 @@ POLICY = {
     'description': 'Servers a monitoring system reports down',
     'severity': 'high',
     'rules': [{'name': 'down_servers',
-               'rule': 'error(vm) :- monitoring:vm_status(id=vm, '
-                       'status="down"), not exempt(vm)'}],
+               'rule': 'error(vm) :- monitoring:vm_status(vm, "down"), '
+                       'not exempt(vm)'}],
 }
 
 

@@ -7,7 +7,10 @@ from oslo_upgradecheck import common_checks
 from oslo_upgradecheck import upgradecheck
 import sqlalchemy as sa
 
+from healapi.api import policy_text
+from healapi.common import exception
 from healapi.conf import CONF
+from healapi.db import api as db_api
 from healapi.db import migration
 
 
@@ -31,8 +34,33 @@ class Checks(upgradecheck.UpgradeCommands):
                 % (current, head))
         return upgradecheck.Result(upgradecheck.Code.SUCCESS)
 
+    def _check_policy_rules(self):
+        """Rules stored before they were checked may not be valid: such a
+        policy can't be evaluated, nor its rules added to, until fixed."""
+        try:
+            stored = db_api.get_instance().list_policies()
+        except (db_exc.DBError, sa.exc.SQLAlchemyError) as error:
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                'Cannot read the policies: %s' % type(error).__name__)
+        invalid = []
+        for policy in stored:
+            try:
+                policy_text.check([rule.rule for rule in policy.rules])
+            except exception.Invalid as error:
+                invalid.append('%s (%s, project %s): %s' % (
+                    policy.name, policy.id, policy.project_id, error))
+        if invalid:
+            return upgradecheck.Result(
+                upgradecheck.Code.WARNING,
+                '%d policies have rules that are not valid policy '
+                'language; replace their rules (PATCH /v1/policies/{id}):\n'
+                '%s' % (len(invalid), '\n'.join(invalid)))
+        return upgradecheck.Result(upgradecheck.Code.SUCCESS)
+
     _upgrade_checks = (
         ('Database schema', _check_database_schema),
+        ('Policy rules', _check_policy_rules),
         ('Policy file JSON to YAML migration',
          (common_checks.check_policy_json, {'conf': CONF})),
     )

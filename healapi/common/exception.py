@@ -31,6 +31,16 @@ class InvalidParameter(Invalid):
     message = 'Invalid value %(value)r for %(name)s: %(reason)s'
 
 
+class InvalidRule(Invalid):
+    faultcode = 'healapi.policy.invalid_rule'
+    message = 'Rule %(number)d is not valid: %(error)s'
+
+
+class InvalidRules(Invalid):
+    faultcode = 'healapi.policy.invalid_rules'
+    message = 'The rules are not valid together: %(error)s'
+
+
 class NotFound(HealapiException):
     code = 404
     faultcode = 'healapi.not_found'

@@ -202,10 +202,17 @@ class Connection:
 
     # -- rules of a policy -------------------------------------------------
 
-    def add_rule(self, policy_id, values, project_id=None):
-        """Append a rule to a policy, raising its revision."""
+    def add_rule(self, policy_id, values, project_id=None, check=None):
+        """Append a rule to a policy, raising its revision.
+
+        ``check``, given the texts of the policy's rules with the new one
+        last, may raise to refuse the rule: it sees them after the policy is
+        claimed, so no concurrent change slips between check and write.
+        """
         with _writer() as session:
             policy = self._claim_policy(session, policy_id, project_id)
+            if check is not None:
+                check([rule.rule for rule in policy.rules] + [values['rule']])
             position = max((r.position for r in policy.rules), default=-1) + 1
             rule = self._new_rule(position, values)
             policy.rules.append(rule)

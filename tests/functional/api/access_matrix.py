@@ -67,7 +67,7 @@ BODIES = {
 
 #: Values of project A's objects that only those allowed may see.
 SECRET = 's3cr3t-password'
-RULE_TEXT = 'error(vm) :- nova:servers(id=vm, status="ERROR")'
+RULE_TEXT = 'error(vm) :- nova:servers(vm, "ERROR")'
 
 World = collections.namedtuple(
     'World', 'policy rule datasource violation other_policy')

@@ -243,3 +243,59 @@ class TestRules:
                                  body, expect_errors=True)
         helpers.assert_error(response, 400)
         assert api.get('/v1/policies/%s' % policy['id']).json == policy
+
+
+class TestPolicyLanguage:
+    """Rules are checked with the policy language before anything is
+    stored; a refusal names the rule and where in it the problem is."""
+
+    CYCLE = ['p(x) :- q(x), not r(x)', 'r(x) :- q(x), not p(x)']
+
+    @pytest.mark.parametrize('rules, detail', [
+        (['error(x) :- a(x', 'error(x) :- b(x)'],
+         'Rule 1 is not valid: line 1, column 16: expected ")"'),
+        (['error(x) :- a(x)', 'error(x, y) :- b(x)'], 'Rule 2 is not valid'),
+        (['error(x) :- a(x)', 'error(y) :- not b(y)'],
+         'Rule 2 is not valid: line 1, column'),
+        (['error(x) :- a(x) error(y) :- b(y)'],
+         'Rule 1 is not valid: a rule holds exactly one rule or fact, '
+         'not 2'),
+        (['error(x) :- builtin:nosuch(x)'], 'Rule 1 is not valid'),
+        (CYCLE, 'Rule 1 is not valid: line 1, column 1: p and r depend on '
+                'each other through "not"'),
+    ])
+    def test_invalid_rules_are_refused_and_store_nothing(self, api, rules,
+                                                         detail):
+        response = api.post_json('/v1/policies', {
+            'name': 'bad', 'rules': [{'rule': rule} for rule in rules]},
+            expect_errors=True)
+
+        error = helpers.assert_error(response, 400,
+                                     'healapi.policy.invalid_rule')
+        assert error['detail'].startswith(detail), error['detail']
+        assert api.get('/v1/policies').json['policies'] == []
+
+    def test_patch_with_invalid_rules_changes_nothing(self, api):
+        policy = helpers.create_policy(api)
+        response = api.patch_json(
+            '/v1/policies/%s' % policy['id'],
+            {'description': 'x',
+             'rules': [{'rule': rule} for rule in self.CYCLE]},
+            expect_errors=True)
+
+        helpers.assert_error(response, 400, 'healapi.policy.invalid_rule')
+        assert api.get('/v1/policies/%s' % policy['id']).json == policy
+
+    def test_rule_is_checked_with_the_policys_other_rules(self, api):
+        policy = helpers.create_policy(
+            api, rules=[{'rule': self.CYCLE[0]}])
+        url = '/v1/policies/%s/rules' % policy['id']
+
+        response = api.post_json(url, {'rule': self.CYCLE[1]},
+                                 expect_errors=True)
+
+        error = helpers.assert_error(response, 400,
+                                     'healapi.policy.invalid_rule')
+        assert 'depend on each other through "not"' in error['detail']
+        assert api.get('/v1/policies/%s' % policy['id']).json == policy
+        assert api.post_json(url, {'rule': 'r(x) :- q(x)'}).status_int == 201

@@ -1,6 +1,11 @@
 """healapi-manage db ... and healapi-status upgrade check, on each backend."""
 
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
 from healapi.db import migration
+from healapi.db.sqlalchemy import models
 from tests.functional.commands.conftest import command
 from tests.functional.commands.conftest import run
 
@@ -64,3 +69,34 @@ def test_upgrade_check_reports_an_unreachable_database(config_file):
     assert result.returncode == 2
     assert 'Cannot read the database schema version' in result.stdout
     assert 's3cret' not in result.stdout
+
+
+def test_upgrade_check_warns_of_stored_rules_that_are_not_valid(
+        empty_database, config_file):
+    conf = _conf(config_file, empty_database)
+    run(command('healapi-manage'), '--config-file', conf, 'db', 'upgrade')
+    now = timeutils.utcnow()
+    ids = {}
+    with empty_database.begin() as connection:
+        for name, rule in (('good', 'error(x) :- a(x)'),
+                           ('broken', 'error(x) :- a(x')):
+            policy_id = ids[name] = uuidutils.generate_uuid()
+            connection.execute(sa.insert(models.Policy.__table__).values(
+                id=policy_id, project_id='p', name=name, description='',
+                enabled=True, severity='low', violation_table='error',
+                actions=[], revision=1, created_at=now, updated_at=now))
+            connection.execute(sa.insert(models.Rule.__table__).values(
+                id=uuidutils.generate_uuid(), policy_id=policy_id,
+                position=0, rule=rule, comment='', created_at=now))
+
+    result = run(command('healapi-status'), '--config-file', conf,
+                 'upgrade', 'check')
+
+    assert result.returncode == 1, result.stdout
+    # The table wraps long lines: compare the words.
+    words = ' '.join(result.stdout.replace('|', ' ').split())
+    assert ('1 policies have rules that are not valid policy language'
+            in words)
+    assert ('broken (%s, project p): Rule 1 is not valid: line 1, column 16'
+            % ids['broken']) in words
+    assert ids['good'] not in words

@@ -4,6 +4,7 @@ import pecan
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api import policy_text
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
@@ -119,6 +120,7 @@ class PoliciesController(base.CollectionController):
         project_id = rbac.authorize_in_own_project('healapi:policy:create')
         body.require('name')
         values, rule_values = body.to_db()
+        policy_text.check([rule['rule'] for rule in rule_values or []])
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
         values['project_id'] = project_id
@@ -132,6 +134,8 @@ class PoliciesController(base.CollectionController):
     def patch(self, policy_id, body):
         project_id = rbac.authorize('healapi:policy:update')
         values, rule_values = body.to_db()
+        if rule_values is not None:
+            policy_text.check([rule['rule'] for rule in rule_values])
         policy = db_api.get_instance().update_policy(
             policy_id, values, rules=rule_values,
             project_id=project_id)

@@ -4,6 +4,7 @@ import pecan
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api import policy_text
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import types
@@ -66,7 +67,8 @@ class RulesController(base.CollectionController):
     def post(self, policy_id, body):
         project_id = rbac.authorize('healapi:policy:update')
         rule = db_api.get_instance().add_rule(
-            policy_id, body.to_db(), project_id=project_id)
+            policy_id, body.to_db(), project_id=project_id,
+            check=policy_text.check)
         result = Rule.from_db(rule, policy_id)
         pecan.response.location = result.links[0].href
         return result
