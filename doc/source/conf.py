@@ -1,9 +1,18 @@
 # Sphinx configuration of healapi's documentation (tox -e docs).
 
+import os
+import sys
+
+# doc/ext: the directives that take the policy-language guide's builtins
+# and example errors from the library.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', 'ext'))
+
 extensions = [
     'openstackdocstheme',
     'oslo_config.sphinxext',
     'oslo_policy.sphinxext',
+    'policy_language',
 ]
 
 project = 'healapi'

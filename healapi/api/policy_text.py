@@ -34,8 +34,6 @@ def check(texts):
     try:
         analysis.compile_program(parser.parse('\n'.join(lines)))
     except errors.PolicyError as error:
-        if error.line is None:
-            raise exception.InvalidRules(error=error)
         number = max(number for number, first in enumerate(first_lines, 1)
                      if first <= error.line)
         raise exception.InvalidRule(number=number, error=errors.PolicyError(

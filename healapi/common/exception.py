@@ -36,11 +36,6 @@ class InvalidRule(Invalid):
     message = 'Rule %(number)d is not valid: %(error)s'
 
 
-class InvalidRules(Invalid):
-    faultcode = 'healapi.policy.invalid_rules'
-    message = 'The rules are not valid together: %(error)s'
-
-
 class NotFound(HealapiException):
     code = 404
     faultcode = 'healapi.not_found'

@@ -4,16 +4,40 @@ A row is a tuple of values. A lookup names the positions it knows and
 their values (the *key*): a bare value for one position, a tuple for more.
 Indexes are built on first use of a set of positions and then kept up to
 date, so a join costs what it finds, not what the table holds.
+
+An index maps each key to its rows: to the row itself while there is only
+one (as for a key that is an id), to a set of them from the second on, so
+that an index by a unique column costs no set per row.
 """
 
 import operator
 
-_NO_ROWS = frozenset()
+_NO_ROWS = ()
 
 
 def key_function(positions):
     """The function giving a row's key for ``positions`` (not empty)."""
     return operator.itemgetter(*positions)
+
+
+def _index_add(index, key, row):
+    bucket = index.get(key)
+    if bucket is None:
+        index[key] = row
+    elif type(bucket) is set:
+        bucket.add(row)
+    else:
+        index[key] = {bucket, row}
+
+
+def _index_discard(index, key, row):
+    bucket = index[key]
+    if type(bucket) is not set:
+        del index[key]
+        return
+    bucket.discard(row)
+    if len(bucket) == 1:
+        index[key] = next(iter(bucket))
 
 
 class Relation:
@@ -36,18 +60,15 @@ class Relation:
         indexed = self._indexes.get(positions)
         if indexed is None:
             indexed = self._indexes[positions] = self._build_index(positions)
-        return indexed[1].get(key, _NO_ROWS)
+        bucket = indexed[1].get(key, _NO_ROWS)
+        return bucket if type(bucket) is not tuple or not bucket else (
+            bucket,)
 
     def _build_index(self, positions):
         index = {}
         key_of = key_function(positions)
         for row in self.rows:
-            key = key_of(row)
-            bucket = index.get(key)
-            if bucket is None:
-                index[key] = {row}
-            else:
-                bucket.add(row)
+            _index_add(index, key_of(row), row)
         return key_of, index
 
     def add(self, row):
@@ -56,12 +77,7 @@ class Relation:
             return False
         self.rows.add(row)
         for key_of, index in self._indexes.values():
-            key = key_of(row)
-            bucket = index.get(key)
-            if bucket is None:
-                index[key] = {row}
-            else:
-                bucket.add(row)
+            _index_add(index, key_of(row), row)
         return True
 
     def discard(self, row):
@@ -70,11 +86,7 @@ class Relation:
             return False
         self.rows.remove(row)
         for key_of, index in self._indexes.values():
-            key = key_of(row)
-            bucket = index[key]
-            bucket.discard(row)
-            if not bucket:
-                del index[key]
+            _index_discard(index, key_of(row), row)
         return True
 
 
@@ -87,6 +99,8 @@ class PastRelation:
         self.relation = relation
         self.added = added
         self.removed = removed
+        #: The removed rows by key, per positions looked up.
+        self._removed_by = {}
 
     def __len__(self):
         return len(self.relation) - len(self.added) + len(self.removed)
@@ -102,9 +116,12 @@ class PastRelation:
             rows = [row for row in rows if row not in self.added]
         if not self.removed:
             return rows
-        if positions:
+        if not positions:
+            return list(rows) + list(self.removed)
+        removed_by = self._removed_by.get(positions)
+        if removed_by is None:
+            removed_by = self._removed_by[positions] = {}
             key_of = key_function(positions)
-            past = [row for row in self.removed if key_of(row) == key]
-        else:
-            past = list(self.removed)
-        return list(rows) + past
+            for row in self.removed:
+                removed_by.setdefault(key_of(row), []).append(row)
+        return list(rows) + removed_by.get(key, [])
