@@ -92,9 +92,10 @@ class Evaluator:
             for table in list(compiled.base_tables)
             + list(compiled.derived_tables)}
         for table, table_rows in (rows or {}).items():
+            # Rows may be any iterable: read them once, before the check.
+            table_rows = [tuple(row) for row in table_rows]
             self._check_base(table, table_rows)
-            self._relations[table] = relations.Relation(
-                tuple(row) for row in table_rows)
+            self._relations[table] = relations.Relation(table_rows)
         self._relations[builtins.CLOCK] = relations.Relation(
             [(builtins.now(),)])
         self._rules = []
@@ -186,13 +187,17 @@ class Evaluator:
                                  % (table, arity, len(row), row))
 
     def _apply(self, changes, check=True):
+        changes = {table: ([tuple(row) for row in inserts],
+                           [tuple(row) for row in deletes])
+                   for table, (inserts, deletes) in changes.items()}
+        if check:
+            # Every table checked before any is changed: a refused change
+            # leaves everything as it was.
+            for table, (inserts, deletes) in changes.items():
+                self._check_base(table, inserts + deletes)
         added = collections.defaultdict(set)
         removed = collections.defaultdict(set)
         for table, (inserts, deletes) in changes.items():
-            inserts = [tuple(row) for row in inserts]
-            deletes = [tuple(row) for row in deletes]
-            if check:
-                self._check_base(table, inserts + deletes)
             relation = self._relations[table]
             for row in deletes:
                 if relation.discard(row):
@@ -249,6 +254,10 @@ class Evaluator:
         for table, rows in doomed.items():
             returning[table].update(row for row in rows
                                     if self._derivable(table, row))
+        # Only now that the doomed rows are gone: a recursive rule's new
+        # derivations must not use them.
+        for index in self._strata[number]:
+            self._gain(index, inputs, added, removed, returning)
 
         inserted = collections.defaultdict(set)
         for table, rows in returning.items():
@@ -267,9 +276,10 @@ class Evaluator:
 
     def _seed(self, index, inputs, past, added, removed, doomed,
               returning):
-        """Steps 1 and 3 for rule ``index`` and its changed ``inputs``:
-        the head rows that may have lost their derivation into
-        ``doomed``, those with a new derivation into ``returning``."""
+        """Step 1 for rule ``index`` and its changed ``inputs``: the head
+        rows that may have lost their derivation into ``doomed`` (and for
+        an aggregate rule, which reads no table of its own stratum, its
+        changed groups' new rows into ``returning``)."""
         rule = self._rules[index]
         for position, table, negated in self._reads(index, inputs):
             lost, gained = ((added, removed) if negated
@@ -283,6 +293,16 @@ class Evaluator:
             for row in self._derive(index, position, lost[table], past):
                 if row in self._relations[rule.head]:
                     doomed[rule.head].add(row)
+
+    def _gain(self, index, inputs, added, removed, returning):
+        """Step 3 for non-aggregate rule ``index`` and its changed
+        ``inputs``: the head rows with a new derivation into
+        ``returning``."""
+        rule = self._rules[index]
+        if rule.aggregates:
+            return
+        for position, table, negated in self._reads(index, inputs):
+            gained = removed if negated else added
             returning[rule.head].update(self._derive(
                 index, position, gained[table], self._relations))
 
@@ -496,10 +516,11 @@ class Evaluator:
         for literal in rule.body:
             atom = literal.atom
             row = plan.values_function(atom.args)(solution)
-            if plans.is_builtin(atom):
-                premises.append(Proof(atom.table, row, 'builtin'))
-            elif literal.negated:
+            if literal.negated:
+                # A negated builtin too: its arguments do not satisfy it.
                 premises.append(Proof(atom.table, row, 'absent'))
+            elif plans.is_builtin(atom):
+                premises.append(Proof(atom.table, row, 'builtin'))
             elif (atom.table, row) in visiting:
                 return None
             else:
