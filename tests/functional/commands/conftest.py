@@ -60,7 +60,9 @@ def server(tmp_path):
             try:
                 requests.get(url, timeout=1)
                 return url
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Refused until it listens; a worker still loading the
+                # application may accept and not answer yet.
                 time.sleep(0.1)
         log.seek(0)
         pytest.fail('%s did not start serving:\n%s' % (args[0], log.read()))
