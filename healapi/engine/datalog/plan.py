@@ -142,18 +142,25 @@ class Plan:
             return self._absent_step(atom)
         return self._table_step(atom)
 
-    def _table_step(self, atom):
-        bound, new, repeats, first = [], [], [], {}
-        for position, term in enumerate(atom.args):
+    def _bind(self, terms):
+        """Split ``terms`` by offset: ``(offset, source)`` of those bound,
+        ``(offset, offset of its first)`` of a new variable's repeats, and
+        the offsets of new variables, which take the next slots."""
+        bound, repeats, new, first = [], [], [], {}
+        for offset, term in enumerate(terms):
             if self._bound(term):
-                bound.append((position, _source(term, self.slots)))
+                bound.append((offset, _source(term, self.slots)))
             elif term in first:
-                repeats.append((position, first[term]))
+                repeats.append((offset, first[term]))
             else:
-                first[term] = position
-                new.append(position)
+                first[term] = offset
+                new.append(offset)
         for variable in first:
             self.slots[variable] = len(self.slots)
+        return bound, repeats, new
+
+    def _table_step(self, atom):
+        bound, repeats, new = self._bind(atom.args)
         if not new:
             row_of = _values_function([source for _, source in bound])
 
@@ -193,17 +200,7 @@ class Plan:
         inputs_of = _values_function(
             [_source(term, self.slots)
              for term in atom.args[:builtin.inputs]])
-        checks, repeats, new, first = [], [], [], {}
-        for offset, term in enumerate(atom.args[builtin.inputs:]):
-            if self._bound(term):
-                checks.append((offset, _source(term, self.slots)))
-            elif term in first:
-                repeats.append((offset, first[term]))
-            else:
-                first[term] = offset
-                new.append(offset)
-        for variable in first:
-            self.slots[variable] = len(self.slots)
+        checks, repeats, new = self._bind(atom.args[builtin.inputs:])
 
         def call(bindings, relation):
             results = []
