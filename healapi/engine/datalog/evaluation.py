@@ -117,6 +117,12 @@ class Evaluator:
         #: Per aggregate rule: {group values: head row}.
         self._groups = {index: {} for index, rule in enumerate(self._rules)
                         if rule.aggregates}
+        self._stratum_of = {table: number
+                            for number, stratum in enumerate(compiled.strata)
+                            for table in stratum.tables}
+        #: Per recursive stratum explained since the last change: its
+        #: rows' ranks (see :meth:`_ranks`).
+        self._ranks_of = {}
         for number, stratum in enumerate(compiled.strata):
             self._evaluate(number, stratum)
 
@@ -151,7 +157,7 @@ class Evaluator:
     def explain(self, table, row):
         """A :class:`Proof` of ``row`` in ``table``, None if it isn't
         there."""
-        return self._explain(table, tuple(row), frozenset())
+        return self._explain(table, tuple(row), {})
 
     # Evaluation in full, when the evaluator is created.
 
@@ -195,6 +201,7 @@ class Evaluator:
             # leaves everything as it was.
             for table, (inserts, deletes) in changes.items():
                 self._check_base(table, inserts + deletes)
+        self._ranks_of = {}
         added = collections.defaultdict(set)
         removed = collections.defaultdict(set)
         for table, (inserts, deletes) in changes.items():
@@ -465,34 +472,44 @@ class Evaluator:
                            self._relations)
 
     # Explanations.
+    #
+    # A row of a recursive stratum is explained from rows of its stratum of
+    # lower rank only, so that no proof goes round in a circle: looking
+    # instead for a proof that avoids the rows it is proving, one path at a
+    # time, can take exponential time (a ring of a few nodes is enough).
 
-    def _explain(self, table, row, visiting):
+    def _explain(self, table, row, proofs):
+        """The proof of ``row``; ``proofs`` are those found so far."""
         if row not in self._relations[table]:
             return None
         if table not in self.compiled.derived_tables:
             return Proof(table, row, 'base')
-        visiting = visiting | {(table, row)}
-        for index in self._rules_for[table]:
-            rule = self._rules[index]
-            if rule.aggregates:
-                proof = self._explain_group(index, row, visiting)
-            else:
-                proof = self._explain_rule(index, row, visiting)
-            if proof is not None:
-                return proof
-        return None
+        if (table, row) not in proofs:
+            proof = None
+            for index in self._rules_for[table]:
+                rule = self._rules[index]
+                if rule.aggregates:
+                    proof = self._explain_group(index, row, proofs)
+                else:
+                    proof = self._explain_rule(index, row, proofs)
+                if proof is not None:
+                    break
+            proofs[table, row] = proof
+        return proofs[table, row]
 
-    def _explain_rule(self, index, row, visiting):
+    def _explain_rule(self, index, row, proofs):
         rule = self._rules[index].rule
         head = plans.Pattern(rule.head)
         plan = self._plan(index, head.variables, None)
         for solution in self._proofs(index, row):
-            premises = self._premises(rule, plan, solution, visiting)
+            if not self._well_founded(rule, plan, solution, row):
+                continue
+            premises = self._premises(rule, plan, solution, proofs)
             if premises is not None:
                 return Proof(rule.head.table, row, 'derived', rule, premises)
         return None
 
-    def _explain_group(self, index, row, visiting):
+    def _explain_group(self, index, row, proofs):
         rule = self._rules[index]
         groups = [group for group, grouped in self._groups[index].items()
                   if grouped == row]
@@ -502,16 +519,75 @@ class Evaluator:
         premises = []
         for solution in self._solve(index, rule.group, None, groups,
                                     self._relations):
-            found = self._premises(rule.rule, plan, solution, visiting)
+            found = self._premises(rule.rule, plan, solution, proofs)
             if found is None:
                 return None
             premises.extend(found)
         return Proof(rule.head, row, 'derived', rule.rule,
                      tuple(dict.fromkeys(premises)))
 
-    def _premises(self, rule, plan, solution, visiting):
+    def _well_founded(self, rule, plan, solution, row):
+        """Whether ``solution`` derives ``row`` of ``rule``'s head from
+        rows of lower rank of its stratum."""
+        number = self._stratum_of[rule.head.table]
+        stratum = self.compiled.strata[number]
+        if not stratum.recursive:
+            return True
+        ranks = self._ranks(number)
+        rank = ranks.get((rule.head.table, row))
+        for literal in rule.body:
+            table = literal.atom.table
+            if literal.negated or table not in stratum.tables:
+                continue
+            used = plan.values_function(literal.atom.args)(solution)
+            if rank is None or ranks.get((table, used), rank) >= rank:
+                return False
+        return True
+
+    def _ranks(self, number):
+        """``{(table, row): rank}`` for the rows of recursive stratum
+        ``number``: the round of its evaluation from nothing, semi-naive,
+        that first derives the row, which thus has a derivation from rows
+        of lower rank."""
+        ranks = self._ranks_of.get(number)
+        if ranks is not None:
+            return ranks
+        stratum = self.compiled.strata[number]
+        tables = dict(self._relations)
+        for table in stratum.tables:
+            tables[table] = relations.Relation()
+        ranks = {}
+        frontier = collections.defaultdict(set)
+        for index in self._strata[number]:
+            rule = self._rules[index]
+            frontier[rule.head].update(
+                self._groups[index].values() if rule.aggregates
+                else self._heads(index, (), None, [()], tables))
+        rank = 0
+        while frontier:
+            rank += 1
+            for table, rows in frontier.items():
+                for row in rows:
+                    ranks[table, row] = rank
+                    tables[table].add(row)
+            following = collections.defaultdict(set)
+            for table, rows in frontier.items():
+                for index, position, negated in self._readers[table]:
+                    head = self._rules[index].head
+                    if head not in stratum.tables or negated:
+                        continue
+                    following[head].update(
+                        row for row in self._derive(index, position, rows,
+                                                    tables)
+                        if (head, row) not in ranks)
+            frontier = {table: rows for table, rows in following.items()
+                        if rows}
+        self._ranks_of[number] = ranks
+        return ranks
+
+    def _premises(self, rule, plan, solution, proofs):
         """Proofs of each body literal of ``rule`` under ``solution``, or
-        None if one can't be proved without going round in a circle."""
+        None if one can't be proved."""
         premises = []
         for literal in rule.body:
             atom = literal.atom
@@ -521,10 +597,8 @@ class Evaluator:
                 premises.append(Proof(atom.table, row, 'absent'))
             elif plans.is_builtin(atom):
                 premises.append(Proof(atom.table, row, 'builtin'))
-            elif (atom.table, row) in visiting:
-                return None
             else:
-                proof = self._explain(atom.table, row, visiting)
+                proof = self._explain(atom.table, row, proofs)
                 if proof is None:
                     return None
                 premises.append(proof)

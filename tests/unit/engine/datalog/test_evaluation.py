@@ -772,11 +772,14 @@ def test_an_aggregate_over_a_derived_table_with_negation():
           'hosts': [('h1',), ('h2',), ('h3',)]})
 
     assert ev.rows('load') == {('h1', 3), ('h2', 0), ('h3', 0)}
-    assert ev.apply({'exempt': ([('vm1',)], [('vm3',)])}) == {
+    changes = ev.apply({'exempt': ([('vm1',)], [('vm3',)])})
+    # (Leaving out the table "not exposed_per_host(h, _)" is compiled to
+    # read, exposed_per_host#0.)
+    assert {table: rows for table, rows in changes.items()
+            if '#' not in table} == {
         'exposed': change(added=[('vm3', 'h2')], removed=[('vm1', 'h1')]),
         'exposed_per_host': change(added=[('h1', 2), ('h2', 1)],
                                    removed=[('h1', 3)]),
-        'exposed_per_host#0': change(added=[('h2',)]),
         'load': change(added=[('h1', 2), ('h2', 1)],
                        removed=[('h1', 3), ('h2', 0)])}
 
@@ -833,9 +836,11 @@ def test_an_aggregate_in_a_recursive_stratum():
 
     assert ev.rows('size') == {('h1', 2)}
     assert ev.rows('copy') == {('h1', 2)}
+    assert_explained(ev)
     ev.apply({'vms': ([], [('b', 'h1')])})
     assert ev.rows('size') == {('h1', 1)}
     assert ev.rows('copy') == {('h1', 1)}
+    assert_explained(ev)
 
 
 # What apply returns ----------------------------------------------------------
@@ -1093,6 +1098,32 @@ def test_explain_a_recursive_row_is_well_founded():
 
     ev.apply({'e': ([], [(3, 1)])})
     assert ev.explain('tc', (1, 1)) is None
+    assert_explained(ev)
+
+
+RING = [(i, (i + 1) % 8) for i in range(8)]
+
+
+def test_explain_every_row_of_a_doubly_recursive_ring():
+    # Looking for a proof that avoids the rows being proved, path by path,
+    # once took seconds for a ring of 6 nodes and many minutes for 7: a
+    # return of that shows as this test taking minutes.
+    ev = evaluator('''
+        tc(x, y) :- e(x, y)
+        tc(x, y) :- tc(x, z), tc(z, y)
+    ''', {'e': RING})
+    assert len(ev.rows('tc')) == 64
+
+    assert_explained(ev)
+    # The proof of (0, 0) goes once round the ring.
+    assert leaves(ev.explain('tc', (0, 0))) == {
+        ('base', 'e', edge) for edge in RING}
+
+    # Explanations follow changes: the ring is now a path from 1 to 0.
+    ev.apply({'e': ([], [(0, 1)])})
+    assert ev.explain('tc', (0, 0)) is None
+    assert leaves(ev.explain('tc', (1, 0))) == {
+        ('base', 'e', edge) for edge in RING if edge != (0, 1)}
     assert_explained(ev)
 
 

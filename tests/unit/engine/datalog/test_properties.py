@@ -33,6 +33,14 @@ PROGRAMS = {
         tc(x, y) :- e(x, z), tc(z, y)
     ''', {'e': 2}, (0, 1, 2, 3)),
 
+    # Each path has many derivations, through rules of both kinds.
+    'closure_doubly': ('''
+        path(x, y) :- e(x, y)
+        path(x, y) :- path(x, z), path(z, y)
+        path(x, y) :- e(x, z), path(z, y)
+        ring(x) :- path(x, x), not e(x, x)
+    ''', {'e': 2}, (0, 1, 2, 3)),
+
     'negated_derived': ('''
         node(x) :- e(x, _)
         node(y) :- e(_, y)
@@ -111,8 +119,8 @@ def difference(before, after):
     """What apply should return from ``before`` and ``after``."""
     changes = {}
     for table in after:
-        added, removed = after[table] - before[table], before[table] - \
-            after[table]
+        added = after[table] - before[table]
+        removed = before[table] - after[table]
         if added or removed:
             changes[table] = evaluation.Change(frozenset(added),
                                                frozenset(removed))
@@ -124,7 +132,6 @@ def run(compiled, rows, sequence):
     to an evaluator of ``rows``, checking it against evaluation from
     scratch each time; the evaluator and the base rows at the end."""
     ev = evaluation.Evaluator(compiled, rows)
-    assert derived(ev) == derived(evaluation.Evaluator(compiled, rows))
     for changes in sequence(rows):
         before = derived(ev)
         result = ev.apply(changes)
@@ -145,7 +152,7 @@ def drawing(data, arities, values, steps=4):
     return sequence
 
 
-SETTINGS = hypothesis.settings(deadline=None, max_examples=40)
+SETTINGS = hypothesis.settings(deadline=None, max_examples=35)
 
 
 @pytest.mark.parametrize('name', sorted(PROGRAMS))
@@ -270,7 +277,7 @@ def random_programs(draw):
 
 
 @hypothesis.given(program=random_programs(), data=strategies.data())
-@hypothesis.settings(deadline=None, max_examples=150,
+@hypothesis.settings(deadline=None, max_examples=120,
                      suppress_health_check=[
                          hypothesis.HealthCheck.filter_too_much,
                          hypothesis.HealthCheck.too_slow])
