@@ -98,11 +98,13 @@ class Plan:
     def __init__(self, rule, start, skip, size_of):
         self.slots = {variable: slot for slot, variable in enumerate(start)}
         self.steps = []
+        #: (body literal index, positions): the lookups the plan makes.
+        self.lookups = []
         pending = [index for index in range(len(rule.body)) if index != skip]
         while pending:
             index = self._next(rule, pending, size_of)
             pending.remove(index)
-            self.steps.append((index, self._step(rule.body[index])))
+            self.steps.append((index, self._step(index, rule.body[index])))
 
     def _bound(self, term):
         return isinstance(term, ast.Constant) or term in self.slots
@@ -129,7 +131,7 @@ class Plan:
         # Analysis proved the body safe: some table literal is always left.
         return min(tables)[2]
 
-    def _step(self, literal):
+    def _step(self, index, literal):
         atom = literal.atom
         if is_builtin(atom) and literal.negated:
             holds = self._builtin_step(atom)
@@ -140,7 +142,7 @@ class Plan:
             return self._builtin_step(atom)
         if literal.negated:
             return self._absent_step(atom)
-        return self._table_step(atom)
+        return self._table_step(index, atom)
 
     def _bind(self, terms):
         """Split ``terms`` by offset: ``(offset, source)`` of those bound,
@@ -159,7 +161,7 @@ class Plan:
             self.slots[variable] = len(self.slots)
         return bound, repeats, new
 
-    def _table_step(self, atom):
+    def _table_step(self, index, atom):
         bound, repeats, new = self._bind(atom.args)
         if not new:
             row_of = _values_function([source for _, source in bound])
@@ -170,6 +172,8 @@ class Plan:
             return present
 
         positions = tuple(position for position, _ in bound)
+        if positions:
+            self.lookups.append((index, positions))
         key_of = _values_function([source for _, source in bound],
                                   bare_single=True) if bound else None
         values_of = _row_values_function(tuple(new))

@@ -57,19 +57,20 @@ class Relation:
         """The rows whose values at ``positions`` are ``key``."""
         if not positions:
             return self.rows
-        indexed = self._indexes.get(positions)
-        if indexed is None:
-            indexed = self._indexes[positions] = self._build_index(positions)
-        bucket = indexed[1].get(key, _NO_ROWS)
+        bucket = self.index(positions).get(key, _NO_ROWS)
         return bucket if type(bucket) is not tuple or not bucket else (
             bucket,)
 
-    def _build_index(self, positions):
-        index = {}
-        key_of = key_function(positions)
-        for row in self.rows:
-            _index_add(index, key_of(row), row)
-        return key_of, index
+    def index(self, positions):
+        """The index by ``positions`` (not empty), built if need be."""
+        indexed = self._indexes.get(positions)
+        if indexed is None:
+            index = {}
+            key_of = key_function(positions)
+            for row in self.rows:
+                _index_add(index, key_of(row), row)
+            indexed = self._indexes[positions] = key_of, index
+        return indexed[1]
 
     def add(self, row):
         """Add ``row``; False if it was already there."""
