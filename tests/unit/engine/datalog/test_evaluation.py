@@ -7,9 +7,9 @@ Every expected set here is written by hand from the program's meaning.
 import pytest
 
 from healapi.engine.datalog import analysis
-from healapi.engine.datalog import ast
 from healapi.engine.datalog import builtins
 from healapi.engine.datalog import evaluation
+from tests.unit.engine.datalog import checks
 
 Change = evaluation.Change
 
@@ -40,72 +40,6 @@ def change(added=(), removed=()):
     return Change(frozenset(added), frozenset(removed))
 
 
-def snapshot(ev):
-    """Every table's rows, copied."""
-    tables = (list(ev.compiled.base_tables)
-              + list(ev.compiled.derived_tables) + [builtins.CLOCK])
-    return {table: set(ev.rows(table)) for table in tables}
-
-
-def holds(name, row):
-    builtin = builtins.BUILTINS[name]
-    outputs = builtins.evaluate(builtin, row[:builtin.inputs])
-    return outputs is not None and tuple(outputs) == row[builtin.inputs:]
-
-
-def match(args, row, binding):
-    """Extend ``binding`` so that ``args`` give ``row``; False if they
-    can't."""
-    for term, value in zip(args, row, strict=True):
-        if isinstance(term, ast.Constant):
-            if term.value != value:
-                return False
-        elif isinstance(term, ast.Variable):
-            if binding.setdefault(term, value) != value:
-                return False
-    return True
-
-
-def assert_sound(ev, proof, ancestors=frozenset()):
-    """Check ``proof`` against ``ev`` now: base rows present, absent rows
-    absent, builtins hold, each derivation an instance of its rule, and no
-    row proved from itself."""
-    key = (proof.table, proof.row)
-    assert key not in ancestors, 'circular proof of %r' % (key,)
-    if proof.kind == 'base':
-        assert proof.table not in ev.compiled.derived_tables
-        assert proof.row in ev.rows(proof.table)
-        return
-    if proof.kind == 'absent':
-        if (proof.table in builtins.BUILTINS
-                and proof.table != builtins.CLOCK):
-            assert not holds(proof.table, proof.row)
-        else:
-            assert proof.row not in ev.rows(proof.table)
-        return
-    if proof.kind == 'builtin':
-        assert holds(proof.table, proof.row)
-        return
-    assert proof.kind == 'derived'
-    assert proof.row in ev.rows(proof.table)
-    assert proof.rule.head.table == proof.table
-    aggregate = any(isinstance(arg, ast.Aggregate)
-                    for arg in proof.rule.head.args)
-    if not aggregate:
-        # One solution of the body, in the order of the body, giving the
-        # head's row.
-        assert len(proof.premises) == len(proof.rule.body)
-        binding = {}
-        for literal, premise in zip(proof.rule.body, proof.premises,
-                                    strict=True):
-            assert premise.table == literal.atom.table
-            assert (premise.kind == 'absent') == literal.negated
-            assert match(literal.atom.args, premise.row, binding)
-        assert match(proof.rule.head.args, proof.row, binding)
-    for premise in proof.premises:
-        assert_sound(ev, premise, ancestors | {key})
-
-
 def leaves(proof):
     """The (kind, table, row) of every leaf of ``proof``."""
     if proof.kind == 'derived' and proof.premises:
@@ -114,16 +48,6 @@ def leaves(proof):
     if proof.kind == 'derived':
         return {('fact', proof.table, proof.row)}
     return {(proof.kind, proof.table, proof.row)}
-
-
-def assert_explained(ev):
-    """Every row of every derived table has a sound proof."""
-    for table in ev.compiled.derived_tables:
-        for row in ev.rows(table):
-            proof = ev.explain(table, row)
-            assert proof is not None, (table, row)
-            assert proof.table == table and proof.row == row
-            assert_sound(ev, proof)
 
 
 # Joins, constants, facts -----------------------------------------------------
@@ -836,11 +760,11 @@ def test_an_aggregate_in_a_recursive_stratum():
 
     assert ev.rows('size') == {('h1', 2)}
     assert ev.rows('copy') == {('h1', 2)}
-    assert_explained(ev)
+    checks.assert_explained(ev)
     ev.apply({'vms': ([], [('b', 'h1')])})
     assert ev.rows('size') == {('h1', 1)}
     assert ev.rows('copy') == {('h1', 1)}
-    assert_explained(ev)
+    checks.assert_explained(ev)
 
 
 # What apply returns ----------------------------------------------------------
@@ -937,11 +861,11 @@ def test_rows_may_be_any_iterable():
 def test_a_refused_apply_changes_nothing(changes):
     ev = evaluator('p(x) :- a(x), not b(x)\nq(x) :- p(x)',
                    {'a': [(1,), (2,)], 'b': [(2,)]})
-    before = snapshot(ev)
+    before = checks.snapshot(ev)
 
     with pytest.raises(ValueError):
         ev.apply(changes)
-    assert snapshot(ev) == before
+    assert checks.snapshot(ev) == before
     # And the evaluator still works.
     assert ev.apply({'a': ([(3,)], [])}) == {
         'p': change(added=[(3,)]), 'q': change(added=[(3,)])}
@@ -976,23 +900,23 @@ SIMULATED = TC + '''
 def test_simulate_returns_what_apply_would_and_changes_nothing(changes):
     rows = {'e': [(1, 2), (2, 3)]}
     ev = evaluator(SIMULATED, rows)
-    before = snapshot(ev)
+    before = checks.snapshot(ev)
 
     simulated = ev.simulate(changes)
-    assert snapshot(ev) == before
+    assert checks.snapshot(ev) == before
     # Twice: the same.
     assert ev.simulate(changes) == simulated
-    assert snapshot(ev) == before
+    assert checks.snapshot(ev) == before
     assert ev.apply(changes) == simulated
 
 
 def test_simulate_of_a_refused_change_raises_and_changes_nothing():
     ev = evaluator(SIMULATED, {'e': [(1, 2)]})
-    before = snapshot(ev)
+    before = checks.snapshot(ev)
 
     with pytest.raises(ValueError):
         ev.simulate({'e': ([(3, 4)], []), 'tc': ([(1, 1)], [])})
-    assert snapshot(ev) == before
+    assert checks.snapshot(ev) == before
 
 
 def test_apply_after_simulate_is_as_without_it():
@@ -1037,7 +961,7 @@ def test_explain_the_congress_example():
         evaluation.Proof('nova:servers', SERVERS[0], 'base'),
         evaluation.Proof('nova:host_down', ('h1',), 'base'),
         evaluation.Proof('exempt', ('vm1',), 'absent'))
-    assert_sound(ev, proof)
+    checks.assert_sound(ev, proof)
     assert ev.explain('error', ('vm4',)) is None
     assert ev.explain('exempt', ('vm4',)) == evaluation.Proof(
         'exempt', ('vm4',), 'derived',
@@ -1051,7 +975,7 @@ def test_explain_builtins():
 
     assert ev.rows('next') == {(1, 2)}
     proof = ev.explain('next', (1, 2))
-    assert_sound(ev, proof)
+    checks.assert_sound(ev, proof)
     assert leaves(proof) == {
         ('base', 'a', (1,)),
         ('builtin', 'plus', (1, 1, 2)),
@@ -1067,7 +991,7 @@ def test_explain_a_negated_builtin_says_it_does_not_hold():
     assert proof.premises == (
         evaluation.Proof('a', (2,), 'base'),
         evaluation.Proof('equal', (2, 1), 'absent'))
-    assert_sound(ev, proof)
+    checks.assert_sound(ev, proof)
 
 
 def test_explain_through_derived_tables_and_not_underscore():
@@ -1078,7 +1002,7 @@ def test_explain_through_derived_tables_and_not_underscore():
         watched(vm) :- has_port(vm), not isolated(vm)
     ''', {'nova:servers': SERVERS, 'neutron:ports': PORTS})
 
-    assert_explained(ev)
+    checks.assert_explained(ev)
     proof = ev.explain('watched', ('vm3',))
     assert leaves(proof) == {('base', 'neutron:ports', PORTS[2]),
                              ('absent', 'isolated', ('vm3',))}
@@ -1090,7 +1014,7 @@ def test_explain_through_derived_tables_and_not_underscore():
 def test_explain_a_recursive_row_is_well_founded():
     ev = evaluator(TC, {'e': [(1, 2), (2, 3), (3, 1)]})
 
-    assert_explained(ev)
+    checks.assert_explained(ev)
     proof = ev.explain('tc', (1, 1))
     # 1 -> 2 -> 3 -> 1: the only way round.
     assert leaves(proof) == {('base', 'e', (1, 2)), ('base', 'e', (2, 3)),
@@ -1098,7 +1022,7 @@ def test_explain_a_recursive_row_is_well_founded():
 
     ev.apply({'e': ([], [(3, 1)])})
     assert ev.explain('tc', (1, 1)) is None
-    assert_explained(ev)
+    checks.assert_explained(ev)
 
 
 RING = [(i, (i + 1) % 8) for i in range(8)]
@@ -1114,7 +1038,7 @@ def test_explain_every_row_of_a_doubly_recursive_ring():
     ''', {'e': RING})
     assert len(ev.rows('tc')) == 64
 
-    assert_explained(ev)
+    checks.assert_explained(ev)
     # The proof of (0, 0) goes once round the ring.
     assert leaves(ev.explain('tc', (0, 0))) == {
         ('base', 'e', edge) for edge in RING}
@@ -1124,7 +1048,7 @@ def test_explain_every_row_of_a_doubly_recursive_ring():
     assert ev.explain('tc', (0, 0)) is None
     assert leaves(ev.explain('tc', (1, 0))) == {
         ('base', 'e', edge) for edge in RING if edge != (0, 1)}
-    assert_explained(ev)
+    checks.assert_explained(ev)
 
 
 def test_explain_a_cycle_reached_from_a_start():
@@ -1136,14 +1060,14 @@ def test_explain_a_cycle_reached_from_a_start():
     proof = ev.explain('reach', ('b',))
     assert leaves(proof) == {('base', 'start', ('a',)),
                              ('base', 'e', ('a', 'b'))}
-    assert_explained(ev)
+    checks.assert_explained(ev)
 
 
 def test_explain_an_aggregate_row():
     ev = evaluator(AGGREGATES, {'vms': [('a', 'h1', 2), ('b', 'h1', 4),
                                         ('c', 'h2', 8)]})
 
-    assert_explained(ev)
+    checks.assert_explained(ev)
     proof = ev.explain('memory', ('h1', 6))
     assert proof.kind == 'derived'
     assert str(proof.rule) == 'memory(h, sum(m)) :- vms(_, h, m)'
@@ -1164,7 +1088,7 @@ def test_explain_after_changes():
     for changes in [{'e': ([(3, 1)], [])}, {'e': ([], [(1, 2)])},
                     {'e': ([(3, 3), (4, 1)], [(2, 3)])}]:
         ev.apply(changes)
-        assert_explained(ev)
+        checks.assert_explained(ev)
 
 
 # Time ------------------------------------------------------------------------
@@ -1228,7 +1152,7 @@ def test_advance_clock_withdraws_what_the_old_time_derived(clock):
 
     proof = ev.explain('stuck', ('vm1',))
     assert ('base', 'now', ('2016-01-05 11:30:00',)) in leaves(proof)
-    assert_sound(ev, proof)
+    checks.assert_sound(ev, proof)
 
 
 def test_simulate_keeps_the_time(clock):

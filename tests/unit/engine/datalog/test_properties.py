@@ -20,7 +20,7 @@ import pytest
 from healapi.engine.datalog import analysis
 from healapi.engine.datalog import errors
 from healapi.engine.datalog import evaluation
-from tests.unit.engine.datalog import test_evaluation
+from tests.unit.engine.datalog import checks
 
 #: name -> (program, {base table: arity}, values of their columns)
 PROGRAMS = {
@@ -175,9 +175,9 @@ def test_simulate_predicts_apply_and_changes_nothing(name, data):
 
     for _ in range(3):
         changes = data.draw(batches(arities, values, rows))
-        before = test_evaluation.snapshot(ev)
+        before = checks.snapshot(ev)
         simulated = ev.simulate(changes)
-        assert test_evaluation.snapshot(ev) == before
+        assert checks.snapshot(ev) == before
         assert ev.apply(changes) == simulated
         rows = applied(rows, changes)
 
@@ -208,13 +208,13 @@ def test_every_derived_row_has_a_sound_proof(name, data):
     text, arities, values = PROGRAMS[name]
     rows = data.draw(base_rows(arities, values))
     ev = evaluation.Evaluator(analysis.load(text), rows)
-    test_evaluation.assert_explained(ev)
+    checks.assert_explained(ev)
 
     for _ in range(2):
         changes = data.draw(batches(arities, values, rows))
         ev.apply(changes)
         rows = applied(rows, changes)
-        test_evaluation.assert_explained(ev)
+        checks.assert_explained(ev)
 
 
 # Random programs -------------------------------------------------------------
@@ -288,9 +288,9 @@ def test_random_programs(program, data):
     rows = data.draw(base_rows(arities, VALUES))
 
     ev, rows = run(compiled, rows, drawing(data, arities, VALUES, steps=3))
-    before = test_evaluation.snapshot(ev)
+    before = checks.snapshot(ev)
     changes = data.draw(batches(arities, VALUES, rows))
     simulated = ev.simulate(changes)
-    assert test_evaluation.snapshot(ev) == before
-    test_evaluation.assert_explained(ev)
+    assert checks.snapshot(ev) == before
+    checks.assert_explained(ev)
     assert ev.apply(changes) == simulated
