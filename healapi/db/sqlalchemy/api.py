@@ -4,6 +4,8 @@ Every public method runs in one transaction (oslo.db enginefacade), so a
 failure leaves nothing half-written.
 """
 
+import hashlib
+import json
 import threading
 
 from oslo_db import exception as db_exc
@@ -14,6 +16,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
+from healapi.common import events
 from healapi.common import exception
 from healapi.db.sqlalchemy import models
 
@@ -123,6 +126,83 @@ def _get(session, model, object_id, project_id):
     return found
 
 
+def values_hash(values):
+    """The SHA-256 of a row's canonical JSON: a row's identity in its
+    table, and a violation's among its policy's tuples."""
+    text = json.dumps(list(values), separators=(',', ':'), ensure_ascii=False)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def _claim_change(session):
+    """Take the next change number; the engine reads changes in order.
+
+    The UPDATE locks the counter until the transaction ends, so numbers
+    commit in the order they are taken. Callers take it where holding the
+    lock costs least, and never lock a policy after it.
+    """
+    session.execute(sa.update(models.ChangeCounter).where(
+        models.ChangeCounter.id == 1).values(
+        value=models.ChangeCounter.value + 1))
+    return session.execute(sa.select(models.ChangeCounter.value).where(
+        models.ChangeCounter.id == 1)).scalar_one()
+
+
+def _record_change(session, seq, kind, project_id, object_id,
+                   table_name=None, payload=None):
+    session.add(models.Change(seq=seq, kind=kind, project_id=project_id,
+                              object_id=object_id, table_name=table_name,
+                              payload=payload))
+
+
+def _table_counts(session, datasource_id):
+    """{table name: number of rows} of a datasource's non-empty tables."""
+    query = sa.select(models.DatasourceRow.table_name, sa.func.count()).where(
+        models.DatasourceRow.datasource_id == datasource_id).group_by(
+        models.DatasourceRow.table_name)
+    return dict(session.execute(query).all())
+
+
+def _chunks(items, size=500):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _Outbox:
+    """Writes the outbox events of one evaluation of a policy: one per
+    target, the log or broker notification first, then each webhook."""
+
+    def __init__(self, policy, now):
+        self.policy = policy
+        self.now = now
+
+    def _add(self, session, event_type, target, payload, url=None,
+             violation_id=None):
+        session.add(models.OutboxEvent(
+            event_id=payload['event_id'], event_type=event_type,
+            target=target, url=url, policy_id=self.policy.id,
+            project_id=self.policy.project_id, violation_id=violation_id,
+            payload=payload, status='pending', created_at=self.now,
+            attempts=0, next_attempt_at=self.now))
+
+    def announce(self, session, event_type, violation):
+        payload = events.violation_event(
+            event_type, uuidutils.generate_uuid(), violation,
+            self.policy.name)
+        self._add(session, event_type, 'notification', payload,
+                  violation_id=violation.id)
+        for action in self.policy.actions:
+            if action.get('type') == 'webhook':
+                self._add(session, event_type, 'webhook', payload,
+                          url=action['url'], violation_id=violation.id)
+
+    def execute(self, session, action, args):
+        payload = events.action_event(
+            uuidutils.generate_uuid(), self.policy.id, self.policy.name,
+            self.policy.project_id, action, args)
+        self._add(session, events.ACTION_EXECUTE, 'action', payload)
+
+
 class Connection:
     """The database operations the API and the engine use."""
 
@@ -136,6 +216,9 @@ class Connection:
         try:
             with _writer() as session:
                 session.add(policy)
+                session.flush()
+                _record_change(session, _claim_change(session), 'policy',
+                               policy.project_id, policy.id)
         except db_exc.DBDuplicateEntry:
             raise exception.DuplicateName(resource='policy',
                                           name=values['name'])
@@ -190,6 +273,9 @@ class Connection:
                     session.flush()
                     policy.rules = [self._new_rule(position, rule)
                                     for position, rule in enumerate(rules)]
+                session.flush()
+                _record_change(session, _claim_change(session), 'policy',
+                               policy.project_id, policy.id)
         except db_exc.DBDuplicateEntry:
             raise exception.DuplicateName(resource='policy',
                                           name=values.get('name'))
@@ -197,8 +283,11 @@ class Connection:
 
     def delete_policy(self, policy_id, project_id=None):
         with _writer() as session:
-            session.delete(_get(session, models.Policy, policy_id,
-                                project_id))
+            policy = _get(session, models.Policy, policy_id, project_id)
+            session.delete(policy)
+            session.flush()
+            _record_change(session, _claim_change(session), 'policy',
+                           policy.project_id, policy.id)
 
     # -- rules of a policy -------------------------------------------------
 
@@ -216,6 +305,9 @@ class Connection:
             position = max((r.position for r in policy.rules), default=-1) + 1
             rule = self._new_rule(position, values)
             policy.rules.append(rule)
+            session.flush()
+            _record_change(session, _claim_change(session), 'policy',
+                           policy.project_id, policy.id)
         return rule
 
     def get_rule(self, policy_id, rule_id, project_id=None):
@@ -235,6 +327,9 @@ class Connection:
         with _writer() as session:
             policy = self._claim_policy(session, policy_id, project_id)
             policy.rules.remove(self._find_rule(policy, rule_id))
+            session.flush()
+            _record_change(session, _claim_change(session), 'policy',
+                           policy.project_id, policy.id)
 
     # -- datasources -------------------------------------------------------
 
@@ -243,7 +338,11 @@ class Connection:
                                        **values)
         try:
             with _writer() as session:
+                seq = _claim_change(session)
                 session.add(datasource)
+                session.flush()
+                _record_change(session, seq, 'datasource',
+                               datasource.project_id, datasource.id)
         except db_exc.DBDuplicateEntry:
             raise exception.DuplicateName(resource='datasource',
                                           name=values['name'])
@@ -260,14 +359,25 @@ class Connection:
                              models.Datasource, filters, limit, marker,
                              sort_keys, sort_dirs)
 
-    def update_datasource(self, datasource_id, values, project_id=None):
+    def update_datasource(self, datasource_id, values, project_id=None,
+                          check=None):
+        """Update a datasource. ``check(stored, values)``, when given, may
+        raise to refuse the change; it runs once the change is claimed, so
+        no concurrent push slips between check and write."""
         try:
             with _writer() as session:
+                seq = _claim_change(session)
                 datasource = _get(session, models.Datasource,
                                   datasource_id, project_id)
+                if check is not None:
+                    check(datasource, values,
+                          _table_counts(session, datasource.id))
                 for key, value in values.items():
                     setattr(datasource, key, value)
                 datasource.updated_at = timeutils.utcnow()
+                session.flush()
+                _record_change(session, seq, 'datasource',
+                               datasource.project_id, datasource.id)
         except db_exc.DBDuplicateEntry:
             raise exception.DuplicateName(resource='datasource',
                                           name=values.get('name'))
@@ -275,8 +385,152 @@ class Connection:
 
     def delete_datasource(self, datasource_id, project_id=None):
         with _writer() as session:
-            session.delete(_get(session, models.Datasource, datasource_id,
-                                project_id))
+            seq = _claim_change(session)
+            datasource = _get(session, models.Datasource, datasource_id,
+                              project_id)
+            session.delete(datasource)
+            session.flush()
+            _record_change(session, seq, 'datasource',
+                           datasource.project_id, datasource.id)
+
+    # -- datasource rows ---------------------------------------------------
+
+    def table_counts(self, datasource_id, project_id=None):
+        """{table: number of rows} of the datasource's non-empty tables."""
+        with _reader() as session:
+            _get(session, models.Datasource, datasource_id, project_id)
+            return _table_counts(session, datasource_id)
+
+    def list_rows(self, datasource_id, table_name, project_id=None,
+                  limit=None, marker=None):
+        """A page of a table's rows, in the order they were stored.
+
+        ``marker`` is the id of the last row of the previous page.
+        """
+        with _reader() as session:
+            _get(session, models.Datasource, datasource_id, project_id)
+            query = session.query(models.DatasourceRow).filter_by(
+                datasource_id=datasource_id, table_name=table_name)
+            if marker is not None:
+                query = query.filter(models.DatasourceRow.id > marker)
+            query = query.order_by(models.DatasourceRow.id)
+            if limit is not None:
+                query = query.limit(limit)
+            return query.all()
+
+    def rows_of(self, datasource_id, table_name):
+        """Every row of a table, as lists of values (for evaluation)."""
+        query = sa.select(models.DatasourceRow.values).where(
+            models.DatasourceRow.datasource_id == datasource_id,
+            models.DatasourceRow.table_name == table_name)
+        with _reader() as session:
+            return [values for (values,) in session.execute(query)]
+
+    def replace_rows(self, datasource_id, table_name, rows,
+                     project_id=None):
+        """Make ``rows`` (lists of values) the whole table.
+
+        Returns (rows added, rows removed); rows already there stay.
+        """
+        wanted = {values_hash(row): list(row) for row in rows}
+        with _writer() as session:
+            seq = _claim_change(session)
+            datasource = _get(session, models.Datasource, datasource_id,
+                              project_id)
+            stored = dict(session.execute(sa.select(
+                models.DatasourceRow.row_hash,
+                models.DatasourceRow.values).where(
+                models.DatasourceRow.datasource_id == datasource_id,
+                models.DatasourceRow.table_name == table_name)).all())
+            removed = {key: stored[key] for key in stored.keys() - wanted}
+            added = {key: wanted[key] for key in wanted.keys() - stored}
+            return self._write_rows(session, seq, datasource, table_name,
+                                    added, removed)
+
+    def change_rows(self, datasource_id, table_name, inserts, deletes,
+                    project_id=None):
+        """Delete then insert rows (lists of values) of one table.
+
+        Deleting a row that isn't there or inserting one that is changes
+        nothing. Returns (rows added, rows removed).
+        """
+        deletes = {values_hash(row): list(row) for row in deletes}
+        inserts = {values_hash(row): list(row) for row in inserts}
+        with _writer() as session:
+            seq = _claim_change(session)
+            datasource = _get(session, models.Datasource, datasource_id,
+                              project_id)
+            stored = set()
+            for chunk in _chunks(deletes.keys() | inserts.keys()):
+                stored.update(session.execute(sa.select(
+                    models.DatasourceRow.row_hash).where(
+                    models.DatasourceRow.datasource_id == datasource_id,
+                    models.DatasourceRow.table_name == table_name,
+                    models.DatasourceRow.row_hash.in_(chunk))).scalars())
+            removed = {key: deletes[key] for key in deletes.keys() & stored}
+            remaining = stored - removed.keys()
+            added = {key: inserts[key]
+                     for key in inserts.keys() - remaining}
+            # A row deleted and inserted in one request stays as it was.
+            for key in removed.keys() & added.keys():
+                del removed[key], added[key]
+            return self._write_rows(session, seq, datasource, table_name,
+                                    added, removed)
+
+    @staticmethod
+    def _write_rows(session, seq, datasource, table_name, added, removed):
+        for chunk in _chunks(removed):
+            session.execute(sa.delete(models.DatasourceRow).where(
+                models.DatasourceRow.datasource_id == datasource.id,
+                models.DatasourceRow.table_name == table_name,
+                models.DatasourceRow.row_hash.in_(chunk)))
+        now = timeutils.utcnow()
+        if added:
+            session.execute(sa.insert(models.DatasourceRow), [
+                {'datasource_id': datasource.id, 'table_name': table_name,
+                 'row_hash': key, 'values': values, 'created_at': now}
+                for key, values in added.items()])
+        if added or removed:
+            _record_change(session, seq, 'rows', datasource.project_id,
+                           datasource.id, table_name,
+                           {'added': list(added.values()),
+                            'removed': list(removed.values())})
+        return len(added), len(removed)
+
+    # -- what the engine reads ---------------------------------------------
+
+    def change_counter(self):
+        """The number of the last change committed (cheap, for polling)."""
+        with _reader() as session:
+            return session.execute(sa.select(models.ChangeCounter.value).where(
+                models.ChangeCounter.id == 1)).scalar_one()
+
+    def list_changes(self, after, limit=1000):
+        """The changes numbered after ``after``, oldest first."""
+        with _reader() as session:
+            return session.query(models.Change).filter(
+                models.Change.seq > after).order_by(
+                models.Change.seq).limit(limit).all()
+
+    def prune_changes(self, before):
+        """Forget changes made before ``before``; returns how many."""
+        with _writer() as session:
+            return session.execute(sa.delete(models.Change).where(
+                models.Change.created_at < before)).rowcount
+
+    def list_enabled_policies(self, policy_ids=None):
+        """The enabled policies (of ``policy_ids`` when given), with
+        their rules."""
+        with _reader() as session:
+            query = session.query(models.Policy).filter_by(enabled=True)
+            if policy_ids is not None:
+                query = query.filter(models.Policy.id.in_(policy_ids))
+            return query.all()
+
+    def list_all_datasources(self):
+        """Every datasource of every project."""
+        with _reader() as session:
+            return session.query(models.Datasource).all()
 
     # -- violations --------------------------------------------------------
 
@@ -313,6 +567,182 @@ class Connection:
             violation = _get(session, models.Violation, violation_id,
                              project_id)
         return violation
+
+    def active_violation_values(self, policy_id):
+        """The tuples (lists of values) of a policy's active violations."""
+        query = sa.select(models.Violation.values).where(
+            models.Violation.policy_id == policy_id,
+            models.Violation.status == 'active')
+        with _reader() as session:
+            return [values for (values,) in session.execute(query)]
+
+    def record_violations(self, policy, appeared=(), disappeared=(),
+                          executions=()):
+        """Write what one evaluation of ``policy`` found, in one
+        transaction, with the outbox events announcing it.
+
+        ``appeared``: (values, trace or None) of tuples newly derived into
+        the policy's violation table; each becomes an active violation
+        (linked to the tuple's previous one, if any) unless one is active
+        already. ``disappeared``: values of tuples no longer derived; their
+        active violations are resolved. ``executions``: (action, args) of
+        ``execute[...]`` tuples newly derived. Returns the violations
+        created and resolved.
+        """
+        now = timeutils.utcnow()
+        changed = []
+        outbox = _Outbox(policy, now)
+        with _writer() as session:
+            for values, trace in appeared:
+                violation = self._open_violation(session, policy, values,
+                                                 trace, now)
+                if violation is not None:
+                    changed.append(violation)
+                    outbox.announce(session, events.VIOLATION_ACTIVE,
+                                    violation)
+            for chunk in _chunks(values_hash(values)
+                                 for values in disappeared):
+                for violation in session.query(models.Violation).filter(
+                        models.Violation.policy_id == policy.id,
+                        models.Violation.active_key.in_(chunk)):
+                    violation.status = 'resolved'
+                    violation.active_key = None
+                    violation.resolved_at = violation.last_seen_at = now
+                    violation.updated_at = now
+                    changed.append(violation)
+                    outbox.announce(session, events.VIOLATION_RESOLVED,
+                                    violation)
+            for action, args in executions:
+                outbox.execute(session, action, args)
+        return changed
+
+    @staticmethod
+    def _open_violation(session, policy, values, trace, now):
+        key = values_hash(values)
+        earlier = session.query(models.Violation).filter_by(
+            policy_id=policy.id, tuple_hash=key).order_by(
+            models.Violation.first_seen_at.desc()).first()
+        if earlier is not None and earlier.status == 'active':
+            return None
+        violation = models.Violation(
+            id=uuidutils.generate_uuid(), policy_id=policy.id,
+            project_id=policy.project_id,
+            table_name=policy.violation_table, tuple_hash=key,
+            active_key=key, values=list(values), severity=policy.severity,
+            status='active', first_seen_at=now, last_seen_at=now,
+            previous_id=None if earlier is None else earlier.id,
+            trace=trace, created_at=now, updated_at=now)
+        session.add(violation)
+        return violation
+
+    def confirm_violations(self, policy_ids):
+        """Record that the active violations of ``policy_ids`` are still
+        derived (``last_seen_at``); their status and ETag don't change."""
+        now = timeutils.utcnow()
+        with _writer() as session:
+            for chunk in _chunks(policy_ids):
+                session.execute(sa.update(models.Violation).where(
+                    models.Violation.policy_id.in_(chunk),
+                    models.Violation.status == 'active').values(
+                    last_seen_at=now,
+                    updated_at=models.Violation.updated_at))
+
+    # -- the outbox --------------------------------------------------------
+
+    def due_outbox_events(self, limit=100):
+        """Pending outbox events due now, oldest first, each the earliest
+        pending one of its violation and target (so that a receiver sees a
+        violation's changes in order)."""
+        earlier = sa.orm.aliased(models.OutboxEvent)
+        outbox = models.OutboxEvent
+        blocked = sa.exists().where(
+            earlier.status == 'pending', earlier.id < outbox.id,
+            earlier.violation_id == outbox.violation_id,
+            earlier.target == outbox.target,
+            sa.or_(earlier.url == outbox.url,
+                   sa.and_(earlier.url.is_(None), outbox.url.is_(None))))
+        with _reader() as session:
+            return session.query(outbox).filter(
+                outbox.status == 'pending',
+                outbox.next_attempt_at <= timeutils.utcnow(),
+                sa.or_(outbox.violation_id.is_(None), ~blocked)).order_by(
+                outbox.id).limit(limit).all()
+
+    def claim_outbox_event(self, event, lease_until):
+        """Take ``event`` (as :meth:`due_outbox_events` returned it) to
+        deliver, unless another dispatcher took it since; until
+        ``lease_until`` nobody else will."""
+        with _writer() as session:
+            return session.execute(sa.update(models.OutboxEvent).where(
+                models.OutboxEvent.id == event.id,
+                models.OutboxEvent.status == 'pending',
+                models.OutboxEvent.next_attempt_at ==
+                event.next_attempt_at).values(
+                next_attempt_at=lease_until)).rowcount == 1
+
+    def record_attempt(self, event_id, succeeded, detail, duration_ms,
+                       retry_at=None):
+        """Record one delivery attempt of an outbox event.
+
+        Succeeded, the event is delivered; failed, it is tried again at
+        ``retry_at``, or marked failed when that is None.
+        """
+        now = timeutils.utcnow()
+        if succeeded:
+            outcome = {'status': 'delivered', 'dispatched_at': now}
+        elif retry_at is None:
+            outcome = {'status': 'failed', 'dispatched_at': now}
+        else:
+            outcome = {'next_attempt_at': retry_at}
+        with _writer() as session:
+            session.add(models.OutboxAttempt(
+                outbox_id=event_id, attempted_at=now, succeeded=succeeded,
+                detail=detail, duration_ms=duration_ms))
+            session.execute(sa.update(models.OutboxEvent).where(
+                models.OutboxEvent.id == event_id).values(
+                attempts=models.OutboxEvent.attempts + 1,
+                last_error=None if succeeded else detail, **outcome))
+
+    def list_outbox_events(self, project_id=None, filters=None, limit=None,
+                           marker=None):
+        """A page of outbox events with their attempts, oldest first."""
+        with _reader() as session:
+            query = session.query(models.OutboxEvent)
+            if project_id is not None:
+                query = query.filter_by(project_id=project_id)
+            query = _filtered(query, models.OutboxEvent, filters)
+            if marker is not None:
+                query = query.filter(models.OutboxEvent.id > marker)
+            query = query.order_by(models.OutboxEvent.id)
+            if limit is not None:
+                query = query.limit(limit)
+            return query.all()
+
+    # -- engines -----------------------------------------------------------
+
+    def record_heartbeat(self, engine_id, host, pid, version):
+        """Say that engine ``engine_id`` is alive now."""
+        now = timeutils.utcnow()
+        with _writer() as session:
+            updated = session.execute(sa.update(models.Engine).where(
+                models.Engine.id == engine_id).values(
+                heartbeat_at=now)).rowcount
+            if not updated:
+                session.add(models.Engine(
+                    id=engine_id, host=host, pid=pid, version=version,
+                    started_at=now, heartbeat_at=now))
+
+    def delete_engine(self, engine_id):
+        with _writer() as session:
+            session.execute(sa.delete(models.Engine).where(
+                models.Engine.id == engine_id))
+
+    def list_engines(self, alive_since):
+        """The engines with a heartbeat since ``alive_since``."""
+        with _reader() as session:
+            return session.query(models.Engine).filter(
+                models.Engine.heartbeat_at >= alive_since).order_by(
+                models.Engine.started_at, models.Engine.id).all()
 
     # -- the status-by-UUID view -------------------------------------------
 

@@ -44,6 +44,9 @@ class Policy(TimestampMixin, Base):
     violation_table = sa.Column(sa.String(255), nullable=False)
     actions = sa.Column(db_types.JsonEncodedList, nullable=False)
     revision = sa.Column(sa.Integer, nullable=False, default=1)
+    #: Whether the engine stores the proof of each new violation.
+    record_trace = sa.Column(sa.Boolean, nullable=False, default=False,
+                             server_default=sa.false())
 
     rules = orm.relationship(
         'Rule', order_by='Rule.position', lazy='selectin',
@@ -162,8 +165,43 @@ class Engine(Base):
     heartbeat_at = sa.Column(types.DateTime, nullable=False, index=True)
 
 
+class ChangeCounter(Base):
+    """The number of the last change to what the engine evaluates.
+
+    One row. Every write that the engine must see raises it and writes a
+    :class:`Change` numbered with the new value in the same transaction;
+    the row lock held until commit makes numbers commit in order, so an
+    engine that has read change N has seen every change before it.
+    """
+
+    __tablename__ = 'change_counter'
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=False)
+    value = sa.Column(sa.BigInteger, nullable=False)
+
+
+class Change(Base):
+    """One write the engine must apply: the engine's change feed."""
+
+    __tablename__ = 'changes'
+
+    seq = sa.Column(sa.BigInteger, primary_key=True, autoincrement=False)
+    #: ``rows``, ``policy`` or ``datasource``.
+    kind = sa.Column(sa.String(16), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    #: The policy or datasource changed.
+    object_id = sa.Column(sa.String(36), nullable=False)
+    table_name = sa.Column(sa.String(255), nullable=True)
+    #: For ``rows``: ``{"added": [row...], "removed": [row...]}``.
+    payload = sa.Column(db_types.JsonEncodedDict(mysql_as_long=True),
+                        nullable=True)
+    created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow,
+                           index=True)
+
+
 class OutboxEvent(Base):
-    """An event to deliver, written in the transaction that caused it."""
+    """Something to deliver to one target, written in the transaction that
+    caused it: a notification, a webhook call or an action execution."""
 
     __tablename__ = 'outbox'
     __table_args__ = (
@@ -171,11 +209,41 @@ class OutboxEvent(Base):
     )
 
     id = sa.Column(types.BigIntegerKey, primary_key=True, autoincrement=True)
+    #: Shared by the deliveries of one event to its several targets, so
+    #: receivers can recognise a redelivery.
+    event_id = sa.Column(sa.String(36), nullable=True)
     event_type = sa.Column(sa.String(64), nullable=False)
+    #: ``notification``, ``webhook`` or ``action``.
+    target = sa.Column(sa.String(16), nullable=True)
+    url = sa.Column(sa.String(2048), nullable=True)
+    policy_id = sa.Column(sa.String(36), nullable=True, index=True)
+    project_id = sa.Column(sa.String(255), nullable=True)
     violation_id = sa.Column(sa.String(36), nullable=True, index=True)
     payload = sa.Column(db_types.JsonEncodedDict, nullable=False)
+    #: ``pending``, ``delivered`` or ``failed``.
+    status = sa.Column(sa.String(16), nullable=True)
     created_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
     next_attempt_at = sa.Column(types.DateTime, nullable=True)
     dispatched_at = sa.Column(types.DateTime, nullable=True)
     last_error = sa.Column(sa.Text, nullable=True)
+
+    attempt_log = orm.relationship(
+        'OutboxAttempt', order_by='OutboxAttempt.id', lazy='selectin',
+        cascade='all, delete-orphan', passive_deletes=True)
+
+
+class OutboxAttempt(Base):
+    """One try at delivering an outbox event, and how it went."""
+
+    __tablename__ = 'outbox_attempts'
+
+    id = sa.Column(types.BigIntegerKey, primary_key=True, autoincrement=True)
+    outbox_id = sa.Column(types.BigIntegerKey,
+                          sa.ForeignKey('outbox.id', ondelete='CASCADE'),
+                          nullable=False, index=True)
+    attempted_at = sa.Column(types.DateTime, nullable=False)
+    succeeded = sa.Column(sa.Boolean, nullable=False)
+    #: The HTTP status or error the attempt met, without credentials.
+    detail = sa.Column(sa.Text, nullable=False)
+    duration_ms = sa.Column(sa.Integer, nullable=False)
