@@ -7,17 +7,28 @@ oslo-config-generator.
 
 from oslo_config import cfg
 from oslo_log import log
+from oslo_messaging import opts as messaging_opts
 
 from healapi.conf import api
 from healapi.conf import database
 from healapi.conf import default
+from healapi.conf import engine
 from healapi.conf import opts
+from healapi.conf import outbox
 
 CONF = cfg.CONF
 
 default.register_opts(CONF)
 api.register_opts(CONF)
 database.register_opts(CONF)
+engine.register_opts(CONF)
+outbox.register_opts(CONF)
+# transport_url and its kin, which oslo.messaging would otherwise register
+# only once a transport is made: healapi reads it to know whether there is
+# a message broker at all.
+for _group, _opts in messaging_opts.list_opts():
+    if _group is None:
+        CONF.register_opts(_opts)
 # Before any parsing: oslo.log's options include command-line ones.
 log.register_options(CONF)
 opts.set_config_defaults()

@@ -5,8 +5,10 @@ from oslo_middleware import cors
 from healapi.conf import api
 from healapi.conf import database
 from healapi.conf import default
+from healapi.conf import engine
+from healapi.conf import outbox
 
-_MODULES = (default, api, database)
+_MODULES = (default, api, database, engine, outbox)
 
 
 def list_opts():
@@ -20,6 +22,10 @@ def list_opts():
 
 def set_config_defaults():
     """Defaults of other libraries' options, as healapi needs them."""
+    from healapi.conf import CONF
+    # No message broker unless one is configured (oslo.messaging would
+    # assume RabbitMQ on localhost): the embedded default needs none.
+    CONF.set_default('transport_url', None)
     cors.set_defaults(
         allow_headers=['X-Auth-Token', 'X-OpenStack-Request-Id',
                        'OpenStack-API-Version', 'If-None-Match',
