@@ -21,6 +21,7 @@ def test_create_returns_201_location_and_defaults(api):
     assert policy['severity'] == 'medium'
     assert policy['violation_table'] == 'error'
     assert policy['actions'] == []
+    assert policy['record_trace'] is False
     assert policy['revision'] == 1
     assert policy['description'] == ''
     assert policy['created_at'].endswith('+00:00')
@@ -34,7 +35,7 @@ def test_create_returns_201_location_and_defaults(api):
 def test_create_with_every_field(api):
     policy = helpers.create_policy(
         api, description='VMs in error', enabled=False, severity='critical',
-        violation_table='broken',
+        violation_table='broken', record_trace=True,
         actions=[{'type': 'webhook', 'url': 'https://example.com/hook'}])
 
     shown = api.get('/v1/policies/%s' % policy['id']).json
@@ -42,6 +43,7 @@ def test_create_with_every_field(api):
     assert shown['enabled'] is False
     assert shown['severity'] == 'critical'
     assert shown['violation_table'] == 'broken'
+    assert shown['record_trace'] is True
     assert shown['actions'] == [{'type': 'webhook',
                                  'url': 'https://example.com/hook'}]
 
@@ -53,6 +55,7 @@ def test_create_with_every_field(api):
     ({'name': 'x' * 256}, 'name'),
     ({'name': 'ok', 'severity': 'huge'}, 'severity'),
     ({'name': 'ok', 'enabled': 'maybe'}, 'enabled'),
+    ({'name': 'ok', 'record_trace': None}, 'record_trace'),
     ({'name': 'ok', 'unknown': 1}, 'unknown'),
     ({'name': 'ok', 'rules': [{'rule': 'a(x)', 'extra': 1}]}, 'extra'),
     ({'name': 'ok', 'rules': [{'comment': 'no rule'}]}, 'rule'),

@@ -16,7 +16,7 @@ from healapi.db.sqlalchemy import models
 
 SEVERITIES = ('low', 'medium', 'high', 'critical')
 DEFAULTS = {'description': '', 'enabled': True, 'severity': 'medium',
-            'violation_table': 'error', 'actions': []}
+            'violation_table': 'error', 'actions': [], 'record_trace': False}
 SORT_KEYS = ('name', 'severity', 'created_at', 'updated_at')
 
 
@@ -43,6 +43,8 @@ class Policy(types.Resource):
     severity = wtypes.Enum(str, *SEVERITIES)
     violation_table = types.Name
     actions = [Action]
+    #: Whether the engine keeps the proof of each new violation.
+    record_trace = bool
     revision = int
     project_id = wtypes.text
     created_at = wtypes.datetime.datetime
@@ -58,7 +60,8 @@ class Policy(types.Resource):
             enabled=policy.enabled, severity=policy.severity,
             violation_table=policy.violation_table,
             actions=[Action(**action) for action in policy.actions],
-            revision=policy.revision, project_id=policy.project_id,
+            record_trace=policy.record_trace, revision=policy.revision,
+            project_id=policy.project_id,
             created_at=types.utc(policy.created_at),
             updated_at=types.utc(policy.updated_at),
             links=types.self_links('v1', 'policies', policy.id))
