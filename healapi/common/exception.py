@@ -62,6 +62,27 @@ class ViolationNotFound(NotFound):
     message = 'Violation %(violation)s could not be found.'
 
 
+class InvalidTables(Invalid):
+    faultcode = 'healapi.datasource.invalid_tables'
+    message = 'Invalid config.tables: %(reason)s'
+
+
+class InvalidRows(Invalid):
+    faultcode = 'healapi.invalid_rows'
+    message = 'Invalid %(where)s: %(reason)s'
+
+
+class TableNotDeclared(NotFound):
+    faultcode = 'healapi.datasource.table_not_found'
+    message = ('Datasource %(datasource)s has no table %(table)r: declare it '
+               'with its column names in the datasource\'s config.tables.')
+
+
+class PolicyTableNotFound(NotFound):
+    faultcode = 'healapi.policy.table_not_found'
+    message = 'Policy %(policy)s has no table %(table)r.'
+
+
 class MarkerNotFound(Invalid):
     faultcode = 'healapi.marker.not_found'
     message = 'Invalid marker %(marker)s: it names no item of this list.'
@@ -76,6 +97,19 @@ class Conflict(HealapiException):
 class DuplicateName(Conflict):
     faultcode = 'healapi.duplicate_name'
     message = 'A %(resource)s named %(name)r already exists in this project.'
+
+
+class TableNotEmpty(Conflict):
+    faultcode = 'healapi.datasource.table_not_empty'
+    message = ('Table %(table)r of datasource %(datasource)s holds %(count)d '
+               'rows: empty it first (PUT {"rows": []} to its rows) before '
+               'changing its columns or removing it.')
+
+
+class RowsNotPushed(Conflict):
+    faultcode = 'healapi.datasource.not_push'
+    message = ('Datasource %(datasource)s gets its rows from its %(driver)r '
+               'driver: only a push datasource takes rows through the API.')
 
 
 class Forbidden(HealapiException):

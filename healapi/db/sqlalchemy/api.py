@@ -147,6 +147,16 @@ def _claim_change(session):
         models.ChangeCounter.id == 1)).scalar_one()
 
 
+def _release_change(session):
+    """Give back the number :func:`_claim_change` took, for a write that
+    changed nothing (the counter is still locked, so nobody saw it). The
+    feed then has no holes, and an engine that meets one knows that
+    changes it hadn't read were pruned."""
+    session.execute(sa.update(models.ChangeCounter).where(
+        models.ChangeCounter.id == 1).values(
+        value=models.ChangeCounter.value - 1))
+
+
 def _record_change(session, seq, kind, project_id, object_id,
                    table_name=None, payload=None):
     session.add(models.Change(seq=seq, kind=kind, project_id=project_id,
@@ -495,6 +505,8 @@ class Connection:
                            datasource.id, table_name,
                            {'added': list(added.values()),
                             'removed': list(removed.values())})
+        else:
+            _release_change(session)
         return len(added), len(removed)
 
     # -- what the engine reads ---------------------------------------------

@@ -61,3 +61,18 @@ def stored_datasource(datasource_id):
     """The datasource as stored, secrets included."""
     with orm.Session(sqla_api.get_engine()) as session:
         return session.get(models.Datasource, datasource_id)
+
+
+def rows_url(datasource, table):
+    return '/v1/datasources/%s/tables/%s/rows' % (datasource['id'], table)
+
+
+def all_rows(api, datasource, table):
+    """Every row of a datasource table, following next links, sorted."""
+    rows = []
+    url = rows_url(datasource, table) + '?limit=1000'
+    while url:
+        body = api.get(url).json
+        rows.extend(body['rows'])
+        url = body['links'][0]['href'] if body['links'] else None
+    return sorted(rows, key=json.dumps)

@@ -13,6 +13,10 @@ class CollectionController(rest.RestController):
     routed as GET (:mod:`healapi.api.middleware.head` drops the body).
     """
 
+    #: Whether ``PATCH /things`` changes the collection itself (as it does
+    #: a table's rows) rather than being an item method without an id.
+    patch_collection = False
+
     def _handle_delete(self, method, remainder, request=None):
         if not any(remainder):
             pecan.abort(405)
@@ -21,7 +25,8 @@ class CollectionController(rest.RestController):
     def _handle_unknown_method(self, method, remainder, request=None):
         if method == 'head':
             return self._handle_get('get', remainder, request)
-        if method == 'patch' and not any(remainder):
+        if (method == 'patch' and not any(remainder)
+                and not self.patch_collection):
             pecan.abort(405)
         return super()._handle_unknown_method(method, remainder, request)
 

@@ -10,6 +10,8 @@ from healapi.common import exception
 from healapi.conf import CONF
 
 _SORT_DIRS = ('asc', 'desc')
+#: The largest number a list's items can have (a 64-bit key).
+_MAX_SERIAL = 2 ** 63 - 1
 #: API-SIG comparison operators for time filters, as SQLAlchemy methods.
 _TIME_OPERATORS = {'gt': '__gt__', 'gte': '__ge__',
                    'lt': '__lt__', 'lte': '__le__'}
@@ -31,6 +33,19 @@ def check_id(name, value):
         raise exception.InvalidParameter(name=name, value=value,
                                          reason='must be an id (a UUID)')
     return value
+
+
+def check_serial(name, value):
+    """``value`` of query parameter ``name``, which must be the number of
+    an item of a list ordered by number (rows, deliveries), as an int."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()
+            and int(value) <= _MAX_SERIAL):
+        raise exception.InvalidParameter(
+            name=name, value=value,
+            reason='must be the number of an item of this list')
+    return int(value)
 
 
 def parse_sort(sort, allowed_keys, default):

@@ -5,8 +5,10 @@ from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
+from healapi.api import table_schema
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import datasource_tables
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.common import exception
@@ -15,7 +17,7 @@ from healapi.db import api as db_api
 from healapi.db.sqlalchemy import models
 
 #: Drivers this release provides. ``push``: rows arrive through the API.
-DRIVERS = ('push',)
+DRIVERS = (datasource_tables.PUSH,)
 DEFAULTS = {'description': '', 'config': {}, 'enabled': True,
             'poll_interval': None}
 SORT_KEYS = ('name', 'driver', 'created_at', 'updated_at')
@@ -44,7 +46,7 @@ class Datasource(types.Resource):
         return cls(
             id=datasource.id, name=datasource.name,
             description=datasource.description, driver=datasource.driver,
-            config=secrets.masked(datasource.config),
+            config=_shown_config(datasource.config),
             enabled=datasource.enabled,
             poll_interval=datasource.poll_interval,
             project_id=datasource.project_id,
@@ -58,6 +60,15 @@ class DatasourceCollection(wtypes.Base):
     links = [types.Link]
 
 
+def _shown_config(config):
+    """``config`` with its secrets hidden; table declarations are shown as
+    they are, though a table may be named like a secret (``api_tokens``)."""
+    shown = secrets.masked(config)
+    if 'tables' in config:
+        shown['tables'] = config['tables']
+    return shown
+
+
 def _config_with_secrets(config, stored_config):
     try:
         return secrets.merged(config, stored_config)
@@ -67,8 +78,21 @@ def _config_with_secrets(config, stored_config):
             % (missing, secrets.HIDDEN))
 
 
+def _check_tables(datasource, values, table_counts):
+    """Refuse a change to a push datasource's tables that is invalid or
+    that no longer fits the rows it holds (checked in the update's
+    transaction, so that no push slips in between)."""
+    if (values.get('driver', datasource.driver) != datasource_tables.PUSH
+            or 'config' not in values):
+        return
+    table_schema.check_declarations(values['config'])
+    table_schema.check_emptied(datasource, values['config'], table_counts)
+
+
 class DatasourcesController(base.CollectionController):
     """/v1/datasources"""
+
+    tables = datasource_tables.TablesController()
 
     status = status.StatusController(
         models.Datasource, 'healapi:datasource:get_status')
@@ -108,6 +132,8 @@ class DatasourcesController(base.CollectionController):
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
         values['config'] = _config_with_secrets(values['config'], {})
+        if values['driver'] == datasource_tables.PUSH:
+            table_schema.check_declarations(values['config'])
         values['project_id'] = project_id
         datasource = db_api.get_instance().create_datasource(values)
         result = Datasource.from_db(datasource)
@@ -125,7 +151,8 @@ class DatasourcesController(base.CollectionController):
             values['config'] = _config_with_secrets(values['config'],
                                                     stored.config)
         return Datasource.from_db(dbapi.update_datasource(
-            datasource_id, values, project_id=project_id))
+            datasource_id, values, project_id=project_id,
+            check=_check_tables))
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, datasource_id):

@@ -1,4 +1,4 @@
-"""The API under test: the real WSGI pipeline, on each database backend."""
+"""Fixtures the functional tests of several components share."""
 
 import pytest
 import webtest
@@ -9,7 +9,7 @@ from healapi.conf import CONF
 
 @pytest.fixture
 def api(database):
-    """A webtest client of the full API pipeline in noauth mode."""
+    """A webtest client of the full API pipeline in noauth mode, on each
+    database backend."""
     CONF.set_override('auth_strategy', 'noauth', group='api')
     return webtest.TestApp(app.build_wsgi_app())
-
