@@ -30,21 +30,42 @@ def declared_columns(datasource, table_name):
     return (datasource.config.get('tables') or {}).get(table_name)
 
 
-def input_rows(dbapi, compiled, datasources):
-    """{table: list of row tuples} of every datasource table ``compiled``
-    reads. ``datasources`` maps names to the db Datasources of the policy's
-    project; a disabled or missing datasource, an undeclared table or rows
-    of another arity read as empty."""
-    rows = {}
-    for table, arity in compiled.base_tables.items():
+def input_tables(compiled, datasources):
+    """{table: (db Datasource, table name)} of the datasource tables
+    ``compiled`` reads that hold rows: ``datasources`` maps names to the db
+    Datasources of the policy's project; a disabled or missing datasource
+    or an undeclared table is left out (it reads as empty)."""
+    tables = {}
+    for table in compiled.base_tables:
         parts = datasource_table(table)
         if parts is None:
             continue
         datasource = datasources.get(parts[0])
-        if (datasource is None or not datasource.enabled
-                or declared_columns(datasource, parts[1]) is None):
-            continue
-        rows[table] = [tuple(values)
-                       for values in dbapi.rows_of(datasource.id, parts[1])
-                       if len(values) == arity]
-    return rows
+        if (datasource is not None and datasource.enabled
+                and declared_columns(datasource, parts[1]) is not None):
+            tables[table] = (datasource, parts[1])
+    return tables
+
+
+def fitting_rows(rows, arity):
+    """The rows (lists of values) of ``arity`` values, as tuples: a row of
+    another arity reads as absent."""
+    return [tuple(values) for values in rows if len(values) == arity]
+
+
+def input_rows(dbapi, compiled, datasources):
+    """{table: list of row tuples} of every table :func:`input_tables`
+    gives."""
+    return {table: fitting_rows(dbapi.rows_of(datasource.id, name),
+                                compiled.base_tables[table])
+            for table, (datasource, name)
+            in input_tables(compiled, datasources).items()}
+
+
+def proof_document(proof):
+    """A :class:`~healapi.engine.datalog.evaluation.Proof` as JSON-able
+    dicts, premises nested, as traces are stored and shown."""
+    return {'table': proof.table, 'row': list(proof.row), 'kind': proof.kind,
+            'rule': None if proof.rule is None else str(proof.rule),
+            'premises': [proof_document(premise)
+                         for premise in proof.premises]}

@@ -13,6 +13,12 @@ rules = [
               ('GET', _RULES), ('GET', _RULES + '/{rule_id}')),
     base.rule('healapi:policy:get_status', base.ADMIN_OR_PROJECT_READER,
               'Show the status of a policy.', ('GET', _ITEM + '/status')),
+    base.rule('healapi:policy:get_rows', base.ADMIN_OR_PROJECT_READER,
+              'Show the rows a policy derives now, with their proofs on '
+              'request.', ('GET', _ITEM + '/tables/{table}/rows')),
+    base.rule('healapi:policy:simulate', base.ADMIN_OR_PROJECT_READER,
+              'Show what a policy would derive after hypothetical row '
+              'changes; stores nothing.', ('POST', _ITEM + '/simulate')),
     base.rule('healapi:policy:create', base.ADMIN_OR_PROJECT_MEMBER,
               'Create a policy.', ('POST', '/v1/policies')),
     base.rule('healapi:policy:update', base.ADMIN_OR_PROJECT_MEMBER,

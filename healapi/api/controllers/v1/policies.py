@@ -8,6 +8,7 @@ from healapi.api import policy_text
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import evaluation
 from healapi.api.controllers.v1 import rules
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
@@ -86,9 +87,12 @@ class PolicyCollection(wtypes.Base):
 class PoliciesController(base.CollectionController):
     """/v1/policies"""
 
+    _custom_actions = {'simulate': ['POST']}
+
     rules = rules.RulesController()
     status = status.StatusController(
         models.Policy, 'healapi:policy:get_status')
+    tables = evaluation.TablesController()
 
     @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, int, wtypes.text,
@@ -143,6 +147,11 @@ class PoliciesController(base.CollectionController):
             policy_id, values, rules=rule_values,
             project_id=project_id)
         return Policy.from_db(policy)
+
+    @wsme_pecan.wsexpose(evaluation.SimulationResult, wtypes.text,
+                         body=evaluation.Simulation)
+    def simulate(self, policy_id, body):
+        return evaluation.simulate(policy_id, body)
 
     @wsme_pecan.wsexpose(None, wtypes.text, status_code=204)
     def delete(self, policy_id):
