@@ -10,7 +10,9 @@ Creating and dropping the scratch databases is oslo.db's provisioning.
 """
 
 import os
+import socket
 import tempfile
+import urllib.parse
 import uuid
 
 from oslo_db import exception as db_exc
@@ -64,3 +66,24 @@ class ScratchDatabase:
 
     def drop(self):
         self.backend.drop_named_database(self.ident, conditional=True)
+
+
+#: The RabbitMQ the messaging tests use (its default vhost).
+TRANSPORT_URL = os.environ.get('HEALAPI_TEST_TRANSPORT_URL',
+                               'rabbit://guest:guest@127.0.0.1:5672/')
+
+
+def rabbitmq_url():
+    """``TRANSPORT_URL`` once its broker answers on its port, or skip/fail.
+
+    Only a TCP connection is tried here; the tests then use the broker for
+    real.
+    """
+    url = urllib.parse.urlsplit(TRANSPORT_URL)
+    try:
+        socket.create_connection((url.hostname, url.port or 5672),
+                                 timeout=2).close()
+    except OSError as error:
+        unavailable('RabbitMQ at %s:%s: %s' % (url.hostname, url.port,
+                                               error))
+    return TRANSPORT_URL

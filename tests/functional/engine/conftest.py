@@ -1,0 +1,48 @@
+"""Fixtures of the engine tests: the receivers of what it delivers, and
+the engine as a process of its own."""
+
+import subprocess
+
+import pytest
+
+from tests.functional.commands.conftest import command
+from tests.functional.engine import peers
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on loopback, stopped after the test."""
+    receiver = peers.Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def broker():
+    """A notification topic of the test's own on the real RabbitMQ."""
+    broker = peers.Broker()
+    yield broker
+    broker.close()
+
+
+@pytest.fixture
+def engine_process(tmp_path):
+    """Start ``healapi-engine`` on a config file: returns (process, path
+    of its log). Killed after the test if it still runs."""
+    started = []
+
+    def start(conf):
+        log_path = tmp_path / ('engine-%d.log' % len(started))
+        log = open(log_path, 'w+')
+        process = subprocess.Popen(
+            [command('healapi-engine'), '--config-file', str(conf)],
+            stdout=log, stderr=subprocess.STDOUT)
+        started.append((process, log))
+        return process, log_path
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+        log.close()
