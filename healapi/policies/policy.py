@@ -19,6 +19,9 @@ rules = [
     base.rule('healapi:policy:simulate', base.ADMIN_OR_PROJECT_READER,
               'Show what a policy would derive after hypothetical row '
               'changes; stores nothing.', ('POST', _ITEM + '/simulate')),
+    base.rule('healapi:policy:get_executions', base.ADMIN_OR_PROJECT_READER,
+              'List the actions a policy\'s execute[...] rules ran, with '
+              'their outcome.', ('GET', _ITEM + '/executions')),
     base.rule('healapi:policy:create', base.ADMIN_OR_PROJECT_MEMBER,
               'Create a policy.', ('POST', '/v1/policies')),
     base.rule('healapi:policy:update', base.ADMIN_OR_PROJECT_MEMBER,

@@ -13,6 +13,11 @@ rules = [
               base.ADMIN_OR_PROJECT_READER_OR_SERVICE,
               'Show the status of a violation; other services poll it.',
               ('GET', _ITEM + '/status')),
+    base.rule('healapi:violation:get_deliveries',
+              base.ADMIN_OR_PROJECT_READER,
+              'List the notifications and webhook calls announcing a '
+              'violation, with every delivery attempt.',
+              ('GET', _ITEM + '/deliveries')),
     base.rule('healapi:violation:acknowledge', base.ADMIN_OR_PROJECT_MEMBER,
               'Acknowledge a violation.', ('POST', _ITEM + '/acknowledge')),
 ]

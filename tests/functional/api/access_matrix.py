@@ -1,10 +1,11 @@
 """The access matrix: every endpoint for every persona.
 
-Project A owns a policy (with a rule), a datasource (with a secret) and a
-violation; project B owns a policy too. Each persona then calls each
-endpoint on project A's objects: :func:`check_cell` asserts the status code
-MATRIX gives and, where access is refused, that nothing changed in the
-database and nothing of project A's appears in the answer.
+Project A owns a policy (with a rule), a datasource (with a secret, and a
+table holding a row) and a violation; project B owns a policy too. Each
+persona then calls each endpoint on project A's objects: :func:`check_cell`
+asserts the status code MATRIX gives and, where access is refused, that
+nothing changed in the database and nothing of project A's appears in the
+answer.
 
 ``test_access.py`` runs it with stand-in tokens, ``test_keystone_tokens.py``
 with tokens of a real Keystone.
@@ -31,6 +32,7 @@ P = '/v1/policies/{policy}'
 D = '/v1/datasources/{datasource}'
 V = '/v1/violations/{violation}'
 LISTS = ('/v1/policies', '/v1/datasources', '/v1/violations')
+ROWS = D + '/tables/servers/rows'
 
 #: (method, path): the status each persona of PERSONAS gets.
 MATRIX = {
@@ -55,6 +57,16 @@ MATRIX = {
     ('GET', V): (200, 200, 200, 403, 404, 401),
     ('GET', V + '/status'): (200, 200, 200, 200, 404, 401),
     ('POST', V + '/acknowledge'): (200, 200, 403, 403, 404, 401),
+    ('GET', V + '/deliveries'): (200, 200, 200, 403, 404, 401),
+    ('GET', D + '/tables'): (200, 200, 200, 403, 404, 401),
+    ('GET', D + '/tables/servers'): (200, 200, 200, 403, 404, 401),
+    ('GET', ROWS): (200, 200, 200, 403, 404, 401),
+    ('PUT', ROWS): (200, 200, 403, 403, 404, 401),
+    ('PATCH', ROWS): (200, 200, 403, 403, 404, 401),
+    ('GET', P + '/tables/error/rows'): (200, 200, 200, 403, 404, 401),
+    ('POST', P + '/simulate'): (200, 200, 200, 403, 404, 401),
+    ('GET', P + '/executions'): (200, 200, 200, 403, 404, 401),
+    ('GET', '/v1/engines'): (200, 403, 403, 403, 403, 401),
 }
 
 BODIES = {
@@ -63,6 +75,10 @@ BODIES = {
     ('POST', P + '/rules'): {'rule': 'error(x) :- b(x)'},
     ('POST', '/v1/datasources'): {'name': 'new_source', 'driver': 'push'},
     ('PATCH', D): {'description': 'changed'},
+    ('PUT', ROWS): {'rows': [['vm-b', 'ACTIVE']]},
+    ('PATCH', ROWS): {'insert': [['vm-b', 'ERROR']]},
+    ('POST', P + '/simulate'): {'changes': [
+        {'table': 'nova:servers', 'insert': [['vm-b', 'ERROR']]}]},
 }
 
 #: Values of project A's objects that only those allowed may see.
@@ -87,8 +103,11 @@ def build_world(projects):
         [])
     datasource = dbapi.create_datasource({
         'name': 'a_source', 'description': '', 'driver': 'push',
-        'config': {'password': SECRET}, 'enabled': True,
-        'poll_interval': None, 'project_id': projects['project-a']})
+        'config': {'password': SECRET,
+                   'tables': {'servers': ['id', 'status']}},
+        'enabled': True, 'poll_interval': None,
+        'project_id': projects['project-a']})
+    dbapi.replace_rows(datasource.id, 'servers', [['vm-a', 'ERROR']])
     violation = helpers.insert_violation(
         {'id': policy.id, 'project_id': policy.project_id,
          'severity': policy.severity}, ['vm-a'])
@@ -162,5 +181,5 @@ def check_answer(response, world, endpoint, persona, projects):
     elif method == 'POST' and template in LISTS:
         assert response.json['project_id'] == projects[
             PERSONA_PROJECTS[persona]]
-    elif method == 'PATCH':
+    elif method == 'PATCH' and template in (P, D):
         assert response.json['project_id'] == projects['project-a']

@@ -2,6 +2,7 @@
 
 from healapi.api.controllers import document
 from healapi.api.controllers.v1 import datasources
+from healapi.api.controllers.v1 import engines
 from healapi.api.controllers.v1 import policies
 from healapi.api.controllers.v1 import violations
 from healapi.api import versions
@@ -12,6 +13,7 @@ class V1Controller(document.DocumentController):
     policies = policies.PoliciesController()
     datasources = datasources.DatasourcesController()
     violations = violations.ViolationsController()
+    engines = engines.EnginesController()
 
     def document(self):
         return {'version': versions.version_document()}

@@ -8,6 +8,7 @@ from healapi.api import policy_text
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import deliveries
 from healapi.api.controllers.v1 import evaluation
 from healapi.api.controllers.v1 import rules
 from healapi.api.controllers.v1 import status
@@ -93,6 +94,7 @@ class PoliciesController(base.CollectionController):
     status = status.StatusController(
         models.Policy, 'healapi:policy:get_status')
     tables = evaluation.TablesController()
+    executions = deliveries.ExecutionsController()
 
     @wsme_pecan.wsexpose(PolicyCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, int, wtypes.text,

@@ -7,6 +7,7 @@ from wsmeext import pecan as wsme_pecan
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
+from healapi.api.controllers.v1 import deliveries
 from healapi.api.controllers.v1 import policies
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
@@ -73,6 +74,7 @@ class ViolationsController(base.CollectionController):
 
     status = status.StatusController(
         models.Violation, 'healapi:violation:get_status')
+    deliveries = deliveries.DeliveriesController()
 
     @wsme_pecan.wsexpose(ViolationCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, wtypes.text, wtypes.text,

@@ -1,0 +1,48 @@
+"""/v1/engines: the engine processes alive now, for operators."""
+
+import datetime
+
+from oslo_utils import timeutils
+from wsme import types as wtypes
+from wsmeext import pecan as wsme_pecan
+
+from healapi.api import rbac
+from healapi.api.controllers.v1 import base
+from healapi.api.controllers.v1 import types
+from healapi.conf import CONF
+from healapi.db import api as db_api
+
+
+class Engine(wtypes.Base):
+    id = wtypes.text
+    host = wtypes.text
+    pid = int
+    version = wtypes.text
+    started_at = wtypes.datetime.datetime
+    heartbeat_at = wtypes.datetime.datetime
+
+    @classmethod
+    def from_db(cls, engine):
+        return cls(id=engine.id, host=engine.host, pid=engine.pid,
+                   version=engine.version,
+                   started_at=types.utc(engine.started_at),
+                   heartbeat_at=types.utc(engine.heartbeat_at))
+
+
+class EngineCollection(wtypes.Base):
+    engines = [Engine]
+
+
+class EnginesController(base.CollectionController):
+    """/v1/engines"""
+
+    @wsme_pecan.wsexpose(EngineCollection)
+    def get_all(self):
+        """The engines whose last heartbeat is recent enough that they are
+        taken to be alive (``[engine]/heartbeat_timeout``)."""
+        rbac.authorize('healapi:engine:get_all')
+        alive_since = timeutils.utcnow() - datetime.timedelta(
+            seconds=CONF.engine.heartbeat_timeout)
+        return EngineCollection(engines=[
+            Engine.from_db(engine)
+            for engine in db_api.get_instance().list_engines(alive_since)])
