@@ -31,7 +31,7 @@ def setup_pecan_app():
     """The bare pecan application, without middleware."""
     return pecan.make_app(
         'healapi.api.controllers.root.RootController',
-        hooks=[hooks.ContextHook()],
+        hooks=[hooks.ContextHook(), hooks.WakeEnginesHook()],
         force_canonical=False,
         guess_content_type_from_ext=False,
         # Errors are rendered by the API-SIG middleware, not by pecan.

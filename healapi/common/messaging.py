@@ -48,7 +48,9 @@ def notification_transport():
 
 
 def cleanup():
-    """Close the transports this process opened."""
+    """Close the transports this process opened (and stop waking engines
+    through them)."""
+    engine_waker.stop()
     for transport in _TRANSPORTS.values():
         transport.cleanup()
     _TRANSPORTS.clear()
@@ -78,20 +80,34 @@ class EngineWaker:
             return
         with self._lock:
             if self._thread is None:
+                self._pending = queue.Queue(maxsize=1)
                 self._thread = threading.Thread(
-                    target=self._run, name='healapi-engine-waker',
-                    daemon=True)
+                    target=self._run, args=(self._pending,),
+                    name='healapi-engine-waker', daemon=True)
                 self._thread.start()
+            pending = self._pending
         try:
-            self._pending.put_nowait(True)
+            pending.put_nowait(True)
         except queue.Full:
             pass  # A wake-up not yet sent covers this write too.
 
-    def _run(self):
+    def stop(self, timeout=10):
+        """End the thread sending wake-ups, if any; a later wake() starts
+        another, on the transport configured then."""
+        with self._lock:
+            thread, pending, self._thread = self._thread, self._pending, None
+        if thread is None:
+            return
+        try:
+            pending.put(None, timeout=timeout)
+        except queue.Full:
+            return  # Stuck sending (or dead): a daemon, it won't block exit.
+        thread.join(timeout)
+
+    def _run(self, pending):
         client = oslo_messaging.get_rpc_client(
             rpc_transport(), engine_target()).prepare(fanout=True, retry=0)
-        while True:
-            self._pending.get()
+        while pending.get():
             try:
                 client.cast({}, 'wake_up')
             except Exception as error:  # noqa: BLE001 (polling covers it)
