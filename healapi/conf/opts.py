@@ -22,10 +22,6 @@ def list_opts():
 
 def set_config_defaults():
     """Defaults of other libraries' options, as healapi needs them."""
-    from healapi.conf import CONF
-    # No message broker unless one is configured (oslo.messaging would
-    # assume RabbitMQ on localhost): the embedded default needs none.
-    CONF.set_default('transport_url', None)
     cors.set_defaults(
         allow_headers=['X-Auth-Token', 'X-OpenStack-Request-Id',
                        'OpenStack-API-Version', 'If-None-Match',
