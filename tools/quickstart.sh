@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Try healapi on this machine: set everything up, run the API with a demo
-# datasource and policy, and print what to try. Ctrl-C stops it.
+# Try healapi on this machine: set everything up, run the API and the engine
+# with a demo datasource and policy, and print what to try. Ctrl-C stops
+# them.
 #
 # The embedded default: SQLite under .quickstart/, no message broker, and
 # noauth on 127.0.0.1 (every request acts as an admin; never expose it).
@@ -19,7 +20,6 @@ cat > "$conf" <<CONF
 # Written by tools/quickstart.sh.
 [DEFAULT]
 state_path = $state
-log_file = $state/healapi-api.log
 
 [api]
 host = 127.0.0.1
@@ -31,10 +31,23 @@ echo "==> Migrating the SQLite database in $state"
 "$VENV/bin/healapi-manage" --config-file "$conf" db upgrade
 
 echo "==> Starting healapi-api on http://127.0.0.1:$port (log: $state/healapi-api.log)"
-"$VENV/bin/healapi-api" --config-file "$conf" &
+"$VENV/bin/healapi-api" --config-file "$conf" \
+    --log-file "$state/healapi-api.log" &
 api_pid=$!
-trap 'kill $api_pid 2>/dev/null || true' EXIT INT TERM
+echo "==> Starting healapi-engine (log: $state/healapi-engine.log)"
+"$VENV/bin/healapi-engine" --config-file "$conf" \
+    --log-file "$state/healapi-engine.log" &
+engine_pid=$!
+# Stop both and wait for them, so that nothing outlives the script.
+stop() {
+    trap - EXIT INT TERM
+    kill $api_pid $engine_pid 2>/dev/null || true
+    wait $api_pid $engine_pid 2>/dev/null || true
+}
+trap stop EXIT INT TERM
 
 "$VENV/bin/python" tools/quickstart_demo.py "http://127.0.0.1:$port"
 
-wait $api_pid
+# Until either stops (or Ctrl-C): a quick start with half of healapi
+# running would only confuse.
+wait -n $api_pid $engine_pid

@@ -14,14 +14,17 @@ import urllib.request
 
 DATASOURCE = {'name': 'monitoring', 'driver': 'push',
               'description': 'Rows pushed by a monitoring system',
-              'config': {'api_token': 'not-a-real-secret'}}
+              'config': {'api_token': 'not-a-real-secret',
+                         'tables': {'vm_status': ['vm', 'status'],
+                                    'maintenance': ['vm']}}}
 POLICY = {
     'name': 'vm_health',
-    'description': 'Servers a monitoring system reports down',
+    'description': 'Servers a monitoring system reports down, unless they '
+                   'are in maintenance',
     'severity': 'high',
     'rules': [{'name': 'down_servers',
                'rule': 'error(vm) :- monitoring:vm_status(vm, "down"), '
-                       'not exempt(vm)'}],
+                       'not monitoring:maintenance(vm)'}],
 }
 
 

@@ -29,6 +29,16 @@ def _wait_for_output(process, text, timeout=180):
                          % (text, ''.join(lines)))
 
 
+def _wait_for_violations(base, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = requests.get(base + '/v1/violations').json()['violations']
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError('no violation appeared within %d s' % timeout)
+
+
 def test_quickstart_serves_the_demo_and_stops_cleanly(tmp_path):
     port = free_port()
     env = dict(os.environ, HEALAPI_PORT=str(port),
@@ -38,25 +48,42 @@ def test_quickstart_serves_the_demo_and_stops_cleanly(tmp_path):
                                stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
     try:
-        output = _wait_for_output(process, 'Ctrl-C stops the API.')
+        output = _wait_for_output(process,
+                                  'Ctrl-C stops the API and the engine.')
         base = 'http://127.0.0.1:%d' % port
         policies = requests.get(base + '/v1/policies').json()['policies']
         datasources = requests.get(
             base + '/v1/datasources').json()['datasources']
+        # The engine runs too: a pushed row becomes a violation.
+        requests.patch(
+            '%s/v1/datasources/%s/tables/vm_status/rows'
+            % (base, datasources[0]['id']),
+            json={'insert': [['vm1', 'down']]}).raise_for_status()
+        violations = _wait_for_violations(base)
+        engines = requests.get(base + '/v1/engines').json()['engines']
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
 
     assert [p['name'] for p in policies] == ['vm_health']
     assert [d['name'] for d in datasources] == ['monitoring']
-    assert datasources[0]['config'] == {'api_token': '<hidden>'}
-    assert "curl -si %s/v1/policies/%s/status" % (base, policies[0]['id']) \
-        in output
+    assert datasources[0]['config']['api_token'] == '<hidden>'
+    assert [(v['values'], v['status']) for v in violations] == [
+        (['vm1'], 'active')]
+    assert len(engines) == 1
+    # What it prints to try names the demo objects it made.
+    assert ('curl -s -X PATCH %s/v1/datasources/%s/tables/vm_status/rows'
+            % (base, datasources[0]['id'])) in output
+    assert ("curl -s '%s/v1/policies/%s/tables/error/rows?trace=true'"
+            % (base, policies[0]['id'])) in output
     assert (tmp_path / 'quickstart' / 'healapi.sqlite').exists()
-    # The API went down with the script.
+    # The API and the engine went down with the script.
     try:
         requests.get(base + '/', timeout=2)
         still_serving = True
     except requests.ConnectionError:
         still_serving = False
     assert not still_serving
+    leftovers = subprocess.run(['pgrep', '-f', str(tmp_path)],
+                               capture_output=True, text=True).stdout
+    assert leftovers == ''
