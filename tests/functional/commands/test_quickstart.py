@@ -10,6 +10,13 @@ import requests
 
 from tests.functional.commands.conftest import free_port
 
+#: Runs a command with SIGINT as a terminal's shell gives it: a job started
+#: in the background (as CI may be) inherits SIGINT ignored, and bash can't
+#: trap a signal ignored on entry.
+AS_FROM_A_TERMINAL = [
+    sys.executable, '-c',
+    'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); '
+    'os.execvp(sys.argv[1], sys.argv[1:])']
 QUICKSTART = os.path.join(os.path.dirname(__file__), '..', '..', '..',
                           'tools', 'quickstart.sh')
 
@@ -39,14 +46,24 @@ def _wait_for_violations(base, timeout=30):
     raise AssertionError('no violation appeared within %d s' % timeout)
 
 
+def _kill_group(pgid):
+    """Kill whatever is left of the script's process group (nothing, if
+    it stopped cleanly), so that a failing test leaves no server behind."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def test_quickstart_serves_the_demo_and_stops_cleanly(tmp_path):
     port = free_port()
     env = dict(os.environ, HEALAPI_PORT=str(port),
                HEALAPI_QUICKSTART_DIR=str(tmp_path / 'quickstart'),
                HEALAPI_VENV=sys.prefix)
-    process = subprocess.Popen(['bash', QUICKSTART], env=env, text=True,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(AS_FROM_A_TERMINAL + ['bash', QUICKSTART],
+                               env=env, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT,
+                               start_new_session=True)
     try:
         output = _wait_for_output(process,
                                   'Ctrl-C stops the API and the engine.')
@@ -62,8 +79,15 @@ def test_quickstart_serves_the_demo_and_stops_cleanly(tmp_path):
         violations = _wait_for_violations(base)
         engines = requests.get(base + '/v1/engines').json()['engines']
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        # Ctrl-C: SIGINT to the terminal's foreground process group.
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+            leftovers = subprocess.run(
+                ['pgrep', '-g', str(process.pid)], capture_output=True,
+                text=True).stdout
+        finally:
+            _kill_group(process.pid)
 
     assert [p['name'] for p in policies] == ['vm_health']
     assert [d['name'] for d in datasources] == ['monitoring']
@@ -84,6 +108,4 @@ def test_quickstart_serves_the_demo_and_stops_cleanly(tmp_path):
     except requests.ConnectionError:
         still_serving = False
     assert not still_serving
-    leftovers = subprocess.run(['pgrep', '-f', str(tmp_path)],
-                               capture_output=True, text=True).stdout
     assert leftovers == ''
