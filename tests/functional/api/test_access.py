@@ -9,6 +9,7 @@ the same matrix with tokens of a real Keystone.
 import types
 
 from keystonemiddleware import auth_token
+from oslo_policy import opts as policy_opts
 import pytest
 import webob.dec
 import webtest
@@ -150,6 +151,9 @@ class TestOperatorPolicyFile:
     @pytest.fixture
     def policy_file(self, tmp_path, monkeypatch):
         monkeypatch.setattr(rbac, '_ENFORCER', None)
+        # Registers [oslo_policy], which only an Enforcer made before would
+        # have done, so that the test also passes on its own.
+        policy_opts.set_defaults(CONF)
         path = tmp_path / 'policy.yaml'
         CONF.set_override('policy_file', str(path), group='oslo_policy')
         return path
@@ -181,3 +185,22 @@ class TestOperatorPolicyFile:
         assert not enforcer.enforce(
             'healapi:datasource:push_rows',
             {'project_id': STAND_IN_PROJECT_IDS['project-b']}, monitoring)
+
+    def test_a_push_only_role_pushes_rows_and_reads_nothing(
+            self, policy_file, stand_in_client, database):
+        policy_file.write_text(
+            '"healapi:datasource:push_rows": "rule:admin or '
+            'rule:project_member or (role:monitoring and '
+            'project_id:%(project_id)s)"\n')
+        world = matrix.build_world(STAND_IN_PROJECT_IDS)
+        for method in ('PUT', 'PATCH'):
+            matrix.check_cell(stand_in_client, 'monitoring', world, database,
+                              (method, matrix.ROWS), 200)
+        rows = stand_in_client.get(
+            matrix.ROWS.format(**world._asdict()),
+            headers={'X-Auth-Token': 'admin'}).json['rows']
+        assert rows == [['vm-b', 'ACTIVE'], ['vm-b', 'ERROR']]
+        for endpoint in (('GET', matrix.ROWS), ('GET', matrix.D),
+                         ('GET', matrix.D + '/tables')):
+            matrix.check_cell(stand_in_client, 'monitoring', world, database,
+                              endpoint, 403)
