@@ -11,6 +11,7 @@ import oslo_messaging
 from oslo_messaging import opts as messaging_opts
 
 from healapi.conf import api
+from healapi.conf import coordination
 from healapi.conf import database
 from healapi.conf import default
 from healapi.conf import engine
@@ -21,6 +22,7 @@ CONF = cfg.CONF
 
 default.register_opts(CONF)
 api.register_opts(CONF)
+coordination.register_opts(CONF)
 database.register_opts(CONF)
 engine.register_opts(CONF)
 outbox.register_opts(CONF)

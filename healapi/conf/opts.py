@@ -3,12 +3,13 @@
 from oslo_middleware import cors
 
 from healapi.conf import api
+from healapi.conf import coordination
 from healapi.conf import database
 from healapi.conf import default
 from healapi.conf import engine
 from healapi.conf import outbox
 
-_MODULES = (default, api, database, engine, outbox)
+_MODULES = (default, api, database, engine, outbox, coordination)
 
 
 def list_opts():
