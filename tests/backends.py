@@ -73,17 +73,32 @@ TRANSPORT_URL = os.environ.get('HEALAPI_TEST_TRANSPORT_URL',
                                'rabbit://guest:guest@127.0.0.1:5672/')
 
 
-def rabbitmq_url():
-    """``TRANSPORT_URL`` once its broker answers on its port, or skip/fail.
+#: The Redis the coordination tests use as tooz backend.
+REDIS_URL = os.environ.get('HEALAPI_TEST_REDIS_URL',
+                           'redis://127.0.0.1:6379')
 
-    Only a TCP connection is tried here; the tests then use the broker for
+
+def _reachable(name, url, default_port):
+    """``url`` once its server answers on its port, or skip/fail.
+
+    Only a TCP connection is tried here; the tests then use the server for
     real.
     """
-    url = urllib.parse.urlsplit(TRANSPORT_URL)
+    parts = urllib.parse.urlsplit(url)
     try:
-        socket.create_connection((url.hostname, url.port or 5672),
+        socket.create_connection((parts.hostname, parts.port or default_port),
                                  timeout=2).close()
     except OSError as error:
-        unavailable('RabbitMQ at %s:%s: %s' % (url.hostname, url.port,
-                                               error))
-    return TRANSPORT_URL
+        unavailable('%s at %s:%s: %s' % (name, parts.hostname,
+                                         parts.port or default_port, error))
+    return url
+
+
+def rabbitmq_url():
+    """``TRANSPORT_URL``, once its broker answers, or skip/fail."""
+    return _reachable('RabbitMQ', TRANSPORT_URL, 5672)
+
+
+def redis_url():
+    """``REDIS_URL``, once its server answers, or skip/fail."""
+    return _reachable('Redis', REDIS_URL, 6379)

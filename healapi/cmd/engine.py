@@ -11,6 +11,7 @@ from oslo_log import log
 from healapi.common import messaging
 from healapi.common import service
 from healapi.conf import CONF
+from healapi.engine import rivals
 from healapi.engine import service as engine_service
 
 LOG = log.getLogger(__name__)
@@ -20,15 +21,21 @@ def main(argv=None):
     service.prepare_service(sys.argv[1:] if argv is None else argv)
     CONF.log_opt_values(LOG, logging.DEBUG)
     stopping = threading.Event()
+    engine = engine_service.EngineService()
 
     def stop(signum, frame):
         LOG.info('%s received: stopping', signal.Signals(signum).name)
         stopping.set()
+        engine.interrupt()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    engine = engine_service.EngineService()
-    engine.start()
+    try:
+        engine.start()
+    except rivals.EngineConflict as conflict:
+        LOG.error('%s', conflict)
+        engine.stop()
+        return 1
     try:
         # A signal interrupts the wait; the handler sets the event.
         while not stopping.wait(3600):

@@ -1,15 +1,20 @@
 """The engine: every enabled policy kept evaluated, its violations recorded.
 
 An :class:`EngineService` runs a few threads: the loop, the heartbeat, the
-outbox dispatcher and, with a message broker configured, an RPC server
+outbox dispatcher, with a coordination backend the group membership (see
+:mod:`.coordination`) and, with a message broker configured, an RPC server
 through which the API wakes the loop after a write.
 
 The loop holds a :class:`~.policy_evaluation.PolicyEvaluation` of every
-enabled policy. It starts by loading them all from the database and
-reconciling each with its stored violations; after that it follows the
-database's change feed: it looks at the change counter every
-``poll_interval`` (or at once when woken) and applies the changes made
-since the last one it applied, a batch at a time:
+enabled policy this engine owns: all of them without coordination, its
+share of the hash ring with it. It claims a policy in the database before
+loading it, and only the owner's findings are recorded, so an engine that
+lost a policy without knowing yet (a stale view of the members) writes
+nothing; it drops the policy when the database says so. The loop starts
+by loading every policy it owns and reconciling each with its stored
+violations; after that it follows the database's change feed: it looks at
+the change counter every ``poll_interval`` (or at once when woken) and
+applies the changes made since the last one it applied, a batch at a time:
 
 * ``rows``: to each policy reading that datasource table, incrementally;
 * ``policy``: that policy is rebuilt from the database and reconciled, or
@@ -20,6 +25,8 @@ since the last one it applied, a batch at a time:
 After each batch, each policy's violation changes and ``execute[...]``
 tuples go to the database in one transaction per policy. Changes missing
 from the feed (pruned while the engine lagged) make it reload everything.
+When the group's members change, the engine drops the policies it no
+longer owns and claims and loads those it now does.
 
 The database is the only state shared with other processes: whatever the
 loop fails at (a database outage) it tries again on its next turn, and a
@@ -39,11 +46,15 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 from sqlalchemy import exc as sa_exc
 
+from healapi.common import errors
 from healapi.common import messaging
 from healapi.conf import CONF
 from healapi.db import api as db_api
+from healapi.db import exception as db_exception
+from healapi.engine import coordination
 from healapi.engine import dispatcher as outbox_dispatcher
 from healapi.engine import policy_evaluation
+from healapi.engine import rivals
 from healapi import version
 
 LOG = log.getLogger(__name__)
@@ -80,11 +91,21 @@ class EngineService:
         self._dbapi = dbapi or db_api.get_instance()
         self.dispatcher = dispatcher or outbox_dispatcher.Dispatcher(
             self._dbapi)
-        #: policy id -> PolicyEvaluation of every enabled policy loaded.
+        self.membership = coordination.Membership(self.id,
+                                                  on_change=self.wake)
+        #: policy id -> project id of every enabled policy, owned or not.
+        self._enabled = {}
+        #: policy id -> PolicyEvaluation of every owned policy loaded.
         self._policies = {}
-        #: policy id -> project id of the enabled policies that can't be
-        #: evaluated; tried again every confirm_interval and when changed.
+        #: policy id -> project id of the owned enabled policies that can't
+        #: be evaluated; tried again every confirm_interval and when changed.
         self._broken = {}
+        #: The membership version the owned policies were last sorted by.
+        self._members_version = None
+        #: Policies lost to another engine's claim, and when to see whether
+        #: they are this engine's after all (the other's view was stale).
+        self._lost = set()
+        self._retake_at = 0
         #: The last change applied; None until everything is loaded.
         self._last_seq = None
         #: When to confirm violations and prune the feed next.
@@ -99,7 +120,12 @@ class EngineService:
     # -- the process ------------------------------------------------------
 
     def start(self):
+        """Start the engine's threads, once no rival engine runs (see
+        :mod:`.rivals`: raises :class:`.rivals.EngineConflict`)."""
         self._stopping.clear()
+        rivals.check_alone(self._dbapi, self, self.membership.coordinated,
+                           self._stopping)
+        self.membership.start()
         self.dispatcher.start()
         self._spawn('loop', self._run)
         self._spawn('heartbeat', self._beat)
@@ -114,8 +140,10 @@ class EngineService:
             self._rpc_thread = threading.Thread(
                 target=self._listen, name='healapi-engine-rpc', daemon=True)
             self._rpc_thread.start()
-        LOG.info('Engine %s started on %s (pid %d)', self.id, self.host,
-                 self.pid)
+        LOG.info('Engine %s started on %s (pid %d), %s', self.id, self.host,
+                 self.pid, 'sharing the policies with its group'
+                 if self.membership.coordinated else
+                 'evaluating every policy (no coordination backend)')
 
     def _spawn(self, name, target):
         thread = threading.Thread(target=target, daemon=True,
@@ -134,18 +162,19 @@ class EngineService:
     def stop(self):
         """Stop every thread (the loop after its turn under way), then
         delete the engine's heartbeat."""
-        self._stopping.set()
-        self._wakeup.set()
+        self.interrupt()
         self._stop_listening()
         for thread in self._threads:
             thread.join()
         self._threads = []
+        # Leaving the group hands this engine's policies over at once.
+        self.membership.stop()
         self.dispatcher.stop()
         try:
             self._dbapi.delete_engine(self.id)
         except DATABASE_ERRORS as error:
             LOG.warning('Could not delete the heartbeat of engine %s (%s); '
-                        'it expires by itself.', self.id, _brief(error))
+                        'it expires by itself.', self.id, errors.brief(error))
         LOG.info('Engine %s stopped', self.id)
 
     def _stop_listening(self):
@@ -166,6 +195,13 @@ class EngineService:
         """Make the loop look for changes now."""
         self._wakeup.set()
 
+    def interrupt(self):
+        """Make a :meth:`start` still waiting out a rival return, and the
+        threads end soon; :meth:`stop` remains to be called (safe from a
+        signal handler)."""
+        self._stopping.set()
+        self._wakeup.set()
+
     @property
     def listening(self):
         """Whether the engine receives wake-ups from the message bus."""
@@ -177,14 +213,19 @@ class EngineService:
         has loaded every policy."""
         return self._last_seq
 
+    def beat(self):
+        """Record the engine's heartbeat in the database."""
+        self._dbapi.record_heartbeat(self.id, self.host, self.pid,
+                                     self.version,
+                                     self.membership.coordinated)
+
     def _beat(self):
         while True:
             try:
-                self._dbapi.record_heartbeat(self.id, self.host, self.pid,
-                                             self.version)
+                self.beat()
             except Exception as error:  # noqa: BLE001 (tried again)
                 LOG.warning('Could not record the heartbeat of engine %s '
-                            '(%s)', self.id, _brief(error))
+                            '(%s)', self.id, errors.brief(error))
             if self._stopping.wait(CONF.engine.heartbeat_interval):
                 return
 
@@ -196,7 +237,7 @@ class EngineService:
                 self.run_once()
             except DATABASE_ERRORS as error:
                 LOG.warning('Engine %s: database error (%s); trying again '
-                            'shortly.', self.id, _brief(error))
+                            'shortly.', self.id, errors.brief(error))
             except Exception:
                 LOG.exception('Engine %s: evaluation failed; trying again '
                               'shortly.', self.id)
@@ -206,13 +247,15 @@ class EngineService:
 
     def run_once(self):
         """One turn of the loop: catch up with the change feed (or load
-        everything, the first time), move the clock of the policies that
-        read it, record what changed; confirm violations and prune the
-        feed when it is time. Raises what the database raises."""
+        everything, the first time), follow changes of the engine group's
+        members, move the clock of the policies that read it, record what
+        changed; confirm violations and prune the feed when it is time.
+        Raises what the database raises."""
         if self._last_seq is None:
             self._reload(act=False)
         else:
             self._follow_changes()
+            self._share()
         for evaluation in list(self._policies.values()):
             if evaluation.reads_clock:
                 self._evaluate(evaluation, evaluation.advance_clock)
@@ -275,51 +318,119 @@ class EngineService:
                             payload.get('removed', ()))
         if projects:
             rebuild.update(policy_id for policy_id, project_id
-                           in self._projects().items()
-                           if project_id in projects)
+                           in self._enabled.items()
+                           if project_id in projects
+                           and self.membership.owns(policy_id))
         if rebuild:
-            self._rebuild(rebuild)
+            self._rebuild(rebuild, act=True)
 
-    def _projects(self):
-        """policy id -> project id of every enabled policy known."""
-        projects = dict(self._broken)
-        projects.update((evaluation.id, evaluation.policy.project_id)
-                        for evaluation in self._policies.values())
-        return projects
+    def _held(self):
+        """The ids of the policies this engine evaluates (or would, but
+        can't)."""
+        return set(self._policies) | set(self._broken)
+
+    def _share(self):
+        """Follow the engine group: when its members change, drop the
+        policies this engine no longer owns and take those it now does;
+        every heartbeat_interval, take back those it lost to an engine
+        whose view of the members was stale, if they are still its own.
+        (A database error leaves it to be done again next turn.)"""
+        version = self.membership.version
+        if version != self._members_version:
+            wanted = {policy_id for policy_id in self._enabled
+                      if self.membership.owns(policy_id)}
+            held = self._held()
+            for policy_id in held - wanted:
+                self._drop(policy_id)
+            if not self.membership.in_contact:
+                LOG.warning('Engine %s has not reached the coordination '
+                            'backend for longer than member_timeout: the '
+                            'other engines have taken over its %d policies, '
+                            'so it stops evaluating them until it is back.',
+                            self.id, len(held))
+            elif held - wanted or wanted - held:
+                LOG.info('Engine %s: the engine group changed (%d '
+                         'members); it hands over %d policies and takes %d.',
+                         self.id, len(self.membership.members),
+                         len(held - wanted), len(wanted - held))
+            taken = wanted - held
+        elif self._lost and time.monotonic() >= self._retake_at:
+            taken = {policy_id for policy_id in self._lost
+                     if policy_id in self._enabled
+                     and self.membership.owns(policy_id)}
+        else:
+            return
+        if taken:
+            self._rebuild(taken, act=False)
+        self._members_version = version
+        self._lost.clear()
 
     def _reload(self, act):
-        """Load every enabled policy afresh and reconcile its violations;
-        ``act``: see :meth:`.PolicyEvaluation.reconcile`."""
+        """Load every enabled policy this engine owns afresh and reconcile
+        its violations; ``act``: see :meth:`_load_owned`."""
         # Read first: what changes while loading is applied again after.
         counter = self._dbapi.change_counter()
+        self._members_version = self.membership.version
         policies = self._dbapi.list_enabled_policies()
+        self._enabled = {policy.id: policy.project_id for policy in policies}
+        mine = [policy for policy in policies
+                if self.membership.owns(policy.id)]
+        for policy_id in self._held() - {policy.id for policy in mine}:
+            self._drop(policy_id)
         datasources = collections.defaultdict(dict)
         for datasource in self._dbapi.list_all_datasources():
             datasources[datasource.project_id][datasource.name] = datasource
-        for policy_id in set(self._projects()) - {p.id for p in policies}:
-            self._drop(policy_id)
-        tables = policy_evaluation.TableRows(self._dbapi)
-        for policy in policies:
-            self._load(policy, datasources[policy.project_id], tables, act)
+        self._load_owned(mine, datasources.__getitem__, act)
         self._last_seq = counter
-        LOG.info('Engine %s loaded %d enabled policies (%d not evaluable) '
-                 'as of change %d', self.id, len(self._policies),
-                 len(self._broken), counter)
+        LOG.info('Engine %s owns %d of %d enabled policies (%d not '
+                 'evaluable) as of change %d', self.id, len(self._held()),
+                 len(self._enabled), len(self._broken), counter)
 
-    def _rebuild(self, policy_ids):
-        """Load these policies afresh, or drop those no longer enabled."""
+    def _rebuild(self, policy_ids, act):
+        """Load these policies afresh if enabled and owned; drop the
+        others. ``act``: see :meth:`_load_owned`."""
         policies = self._dbapi.list_enabled_policies(sorted(policy_ids))
-        for policy_id in set(policy_ids) - {p.id for p in policies}:
+        for policy_id in set(policy_ids) - {policy.id for policy in policies}:
             self._drop(policy_id)
+            self._enabled.pop(policy_id, None)
+        mine = []
+        for policy in policies:
+            self._enabled[policy.id] = policy.project_id
+            if self.membership.owns(policy.id):
+                mine.append(policy)
+            else:
+                self._drop(policy.id)
         datasources = {}
+
+        def datasources_of(project_id):
+            if project_id not in datasources:
+                datasources[project_id] = {
+                    datasource.name: datasource for datasource in
+                    self._dbapi.list_datasources(project_id)}
+            return datasources[project_id]
+
+        self._load_owned(mine, datasources_of, act)
+
+    def _load_owned(self, policies, datasources_of, act):
+        """Load these policies, which this engine owns, and reconcile
+        their violations; ``datasources_of(project_id)`` gives the
+        datasources by name.
+
+        Those this engine doesn't evaluate yet are claimed first, so that
+        from then on only its findings are recorded and the violations it
+        reconciles with are final. ``act`` (see
+        :meth:`.PolicyEvaluation.reconcile`) holds for the policies it
+        held, and for new ones that no engine owned; a policy taken over
+        from another engine is loaded as at a restart, what it derives
+        taken as acted on already, so that no remediation runs twice.
+        """
+        held = self._held()
+        claim = [policy.id for policy in policies if policy.id not in held]
+        new = self._dbapi.claim_policies(self.id, claim) if claim else set()
         tables = policy_evaluation.TableRows(self._dbapi)
         for policy in policies:
-            if policy.project_id not in datasources:
-                datasources[policy.project_id] = {
-                    datasource.name: datasource for datasource in
-                    self._dbapi.list_datasources(policy.project_id)}
-            self._load(policy, datasources[policy.project_id], tables,
-                       act=True)
+            self._load(policy, datasources_of(policy.project_id), tables,
+                       act and (policy.id in held or policy.id in new))
 
     def _load(self, policy, datasources, tables, act):
         previous = self._policies.get(policy.id)
@@ -337,7 +448,8 @@ class EngineService:
         self._broken.pop(policy.id, None)
 
     def _drop(self, policy_id):
-        """Stop evaluating a deleted or disabled policy."""
+        """Stop evaluating a policy (deleted, disabled, or another
+        engine's now)."""
         self._policies.pop(policy_id, None)
         self._broken.pop(policy_id, None)
 
@@ -365,26 +477,35 @@ class EngineService:
                     continue
                 findings = self._evaluate(evaluation,
                                           evaluation.findings_to_record)
-                if findings is not None:
+                if findings is None:
+                    continue
+                try:
                     self._dbapi.record_violations(evaluation.policy,
-                                                  **findings)
-                    evaluation.recorded()
-                    recorded = True
+                                                  self.id, **findings)
+                except db_exception.PolicyNotOwned:
+                    self._lose(evaluation.id)
+                    continue
+                evaluation.recorded()
+                recorded = True
         finally:
             if recorded:
                 self.dispatcher.wake()
 
+    def _lose(self, policy_id):
+        """Another engine claimed the policy: stop evaluating it, and see
+        again after a heartbeat whether it is this engine's after all."""
+        LOG.info('Engine %s: policy %s is evaluated by another engine now.',
+                 self.id, policy_id)
+        self._drop(policy_id)
+        self._lost.add(policy_id)
+        self._retake_at = (time.monotonic()
+                           + CONF.coordination.heartbeat_interval)
+
     def _periodic(self):
         if self._broken:
-            self._rebuild(set(self._broken))
+            self._rebuild(set(self._broken), act=True)
             self._record()
         self._dbapi.confirm_violations(sorted(self._policies))
         self._dbapi.prune_changes(timeutils.utcnow() - datetime.timedelta(
             seconds=CONF.engine.change_retention))
         self._next_periodic = time.monotonic() + CONF.engine.confirm_interval
-
-
-def _brief(error):
-    """The first line of an error's text (a database error's runs on with
-    the statement and a link)."""
-    return (str(error).splitlines() or [type(error).__name__])[0]

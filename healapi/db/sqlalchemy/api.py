@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from healapi.common import events
 from healapi.common import exception
+from healapi.db import exception as db_exception
 from healapi.db.sqlalchemy import models
 
 _CONTEXT = threading.local()
@@ -188,9 +189,14 @@ class _Outbox:
 
     def _add(self, session, event_type, target, payload, url=None,
              violation_id=None):
+        delivery_key = None
+        if violation_id is not None:
+            delivery_key = values_hash([violation_id, event_type, target,
+                                        url or ''])
         session.add(models.OutboxEvent(
             event_id=payload['event_id'], event_type=event_type,
-            target=target, url=url, policy_id=self.policy.id,
+            target=target, url=url, delivery_key=delivery_key,
+            policy_id=self.policy.id,
             project_id=self.policy.project_id, violation_id=violation_id,
             payload=payload, status='pending', created_at=self.now,
             attempts=0, next_attempt_at=self.now))
@@ -588,10 +594,15 @@ class Connection:
         with _reader() as session:
             return [values for (values,) in session.execute(query)]
 
-    def record_violations(self, policy, appeared=(), disappeared=(),
-                          executions=()):
-        """Write what one evaluation of ``policy`` found, in one
-        transaction, with the outbox events announcing it.
+    def record_violations(self, policy, engine_id, appeared=(),
+                          disappeared=(), executions=()):
+        """Write what one evaluation of ``policy`` by engine ``engine_id``
+        found, in one transaction, with the outbox events announcing it.
+
+        Only the policy's owner (see :meth:`claim_policies`) may write:
+        its ownership is checked, and locked, by the transaction's first
+        statement, so writers of one policy never interleave and an engine
+        that lost the policy writes nothing (:class:`PolicyNotOwned`).
 
         ``appeared``: (values, trace or None) of tuples newly derived into
         the policy's violation table; each becomes an active violation
@@ -605,6 +616,12 @@ class Connection:
         changed = []
         outbox = _Outbox(policy, now)
         with _writer() as session:
+            owned = session.execute(sa.update(models.PolicyOwner).where(
+                models.PolicyOwner.policy_id == policy.id,
+                models.PolicyOwner.engine_id == engine_id).values(
+                recorded_at=now)).rowcount
+            if not owned:
+                raise db_exception.PolicyNotOwned(policy.id, engine_id)
             for values, trace in appeared:
                 violation = self._open_violation(session, policy, values,
                                                  trace, now)
@@ -732,7 +749,8 @@ class Connection:
 
     # -- engines -----------------------------------------------------------
 
-    def record_heartbeat(self, engine_id, host, pid, version):
+    def record_heartbeat(self, engine_id, host, pid, version,
+                         coordinated=False):
         """Say that engine ``engine_id`` is alive now."""
         now = timeutils.utcnow()
         with _writer() as session:
@@ -742,7 +760,46 @@ class Connection:
             if not updated:
                 session.add(models.Engine(
                     id=engine_id, host=host, pid=pid, version=version,
-                    started_at=now, heartbeat_at=now))
+                    started_at=now, heartbeat_at=now,
+                    coordinated=coordinated))
+
+    def claim_policies(self, engine_id, policy_ids):
+        """Make engine ``engine_id`` the owner of these policies (those that
+        still exist), whoever owned them before: from now on only its
+        findings are recorded. Returns the ids of those that had no owner
+        yet (new policies)."""
+        now = timeutils.utcnow()
+        owners = models.PolicyOwner
+        unowned = set()
+        with _writer() as session:
+            for chunk in _chunks(sorted(policy_ids)):
+                session.execute(sa.update(owners).where(
+                    owners.policy_id.in_(chunk)).values(
+                    engine_id=engine_id, claimed_at=now))
+                owned = set(session.execute(sa.select(owners.policy_id).where(
+                    owners.policy_id.in_(chunk))).scalars())
+                existing = set(session.execute(sa.select(
+                    models.Policy.id).where(models.Policy.id.in_(
+                        set(chunk) - owned))).scalars())
+                if existing:
+                    session.execute(sa.insert(owners), [
+                        {'policy_id': policy_id, 'engine_id': engine_id,
+                         'claimed_at': now} for policy_id in existing])
+                unowned |= existing
+        return unowned
+
+    def list_owned_policies(self, engine_ids):
+        """{engine id: sorted ids of the policies it owns} of these
+        engines."""
+        owned = {engine_id: [] for engine_id in engine_ids}
+        query = sa.select(models.PolicyOwner.engine_id,
+                          models.PolicyOwner.policy_id).where(
+            models.PolicyOwner.engine_id.in_(list(engine_ids))).order_by(
+            models.PolicyOwner.policy_id)
+        with _reader() as session:
+            for engine_id, policy_id in session.execute(query):
+                owned[engine_id].append(policy_id)
+        return owned
 
     def delete_engine(self, engine_id):
         with _writer() as session:

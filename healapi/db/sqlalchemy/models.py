@@ -163,6 +163,26 @@ class Engine(Base):
     version = sa.Column(sa.String(64), nullable=False)
     started_at = sa.Column(types.DateTime, nullable=False, default=_utcnow)
     heartbeat_at = sa.Column(types.DateTime, nullable=False, index=True)
+    #: Whether the engine shares the work through a coordination backend
+    #: (False: it evaluates everything, and must be the only engine).
+    coordinated = sa.Column(sa.Boolean, nullable=False, default=False,
+                            server_default=sa.false())
+
+
+class PolicyOwner(Base):
+    """The engine that evaluates a policy: the only one whose findings for
+    it the database takes (a fence against an engine that lost the policy
+    but doesn't know yet)."""
+
+    __tablename__ = 'policy_owners'
+
+    policy_id = sa.Column(sa.String(36),
+                          sa.ForeignKey('policies.id', ondelete='CASCADE'),
+                          primary_key=True)
+    engine_id = sa.Column(sa.String(36), nullable=False, index=True)
+    claimed_at = sa.Column(types.DateTime, nullable=False)
+    #: When the owner last recorded findings (the write that checks it).
+    recorded_at = sa.Column(types.DateTime, nullable=True)
 
 
 class ChangeCounter(Base):
@@ -206,6 +226,7 @@ class OutboxEvent(Base):
     __tablename__ = 'outbox'
     __table_args__ = (
         sa.Index('ix_outbox_pending', 'dispatched_at', 'next_attempt_at'),
+        sa.Index('ix_outbox_delivery_key', 'delivery_key', unique=True),
     )
 
     id = sa.Column(types.BigIntegerKey, primary_key=True, autoincrement=True)
@@ -216,6 +237,10 @@ class OutboxEvent(Base):
     #: ``notification``, ``webhook`` or ``action``.
     target = sa.Column(sa.String(16), nullable=True)
     url = sa.Column(sa.String(2048), nullable=True)
+    #: For a violation's events, a hash of (violation, event type, target,
+    #: url): unique, so a state change is never announced twice to one
+    #: target, whatever engines do. None for actions.
+    delivery_key = sa.Column(sa.String(64), nullable=True)
     policy_id = sa.Column(sa.String(36), nullable=True, index=True)
     project_id = sa.Column(sa.String(255), nullable=True)
     violation_id = sa.Column(sa.String(36), nullable=True, index=True)

@@ -15,6 +15,8 @@ from healapi.db.sqlalchemy import models
 from tests.functional.api import helpers
 
 WEBHOOK = 'http://127.0.0.1:9/hook'
+#: The engine these tests record findings as.
+ENGINE_ID = 'engine-under-test'
 
 
 def _age_heartbeat(engine_id, seconds):
@@ -29,17 +31,23 @@ def test_engines_lists_only_fresh_heartbeats(api):
     CONF.set_override('heartbeat_timeout', 10, group='engine')
     dbapi = db_api.get_instance()
     live, gone = uuidutils.generate_uuid(), uuidutils.generate_uuid()
-    dbapi.record_heartbeat(live, 'host-a', 4242, '1.0.0')
+    dbapi.record_heartbeat(live, 'host-a', 4242, '1.0.0', coordinated=True)
     dbapi.record_heartbeat(gone, 'host-b', 4343, '1.0.0')
     _age_heartbeat(gone, 11)
     _age_heartbeat(live, 9)
+    owned = sorted(helpers.create_policy(api, name=name)['id']
+                   for name in ('one', 'two'))
+    dbapi.claim_policies(live, owned)
+    dbapi.claim_policies(gone, [helpers.create_policy(api)['id']])
 
     (engine,) = api.get('/v1/engines').json['engines']
 
     assert set(engine) == {'id', 'host', 'pid', 'version', 'started_at',
-                           'heartbeat_at'}
+                           'heartbeat_at', 'coordinated', 'policies'}
     assert (engine['id'], engine['host'], engine['pid'],
-            engine['version']) == (live, 'host-a', 4242, '1.0.0')
+            engine['version'], engine['coordinated'],
+            engine['policies']) == (live, 'host-a', 4242, '1.0.0', True,
+                                    owned)
     heartbeat = datetime.datetime.fromisoformat(engine['heartbeat_at'])
     assert heartbeat.utcoffset() == datetime.timedelta(0)
     assert timeutils.utcnow(with_timezone=True) - heartbeat < (
@@ -54,7 +62,9 @@ def test_engines_lists_only_fresh_heartbeats(api):
 def policy(api):
     created = helpers.create_policy(
         api, actions=[{'type': 'webhook', 'url': WEBHOOK}])
-    return db_api.get_instance().get_policy(created['id'])
+    dbapi = db_api.get_instance()
+    dbapi.claim_policies(ENGINE_ID, [created['id']])
+    return dbapi.get_policy(created['id'])
 
 
 def _outbox(dbapi, **filters):
@@ -63,14 +73,14 @@ def _outbox(dbapi, **filters):
 
 def test_deliveries_of_a_violation(api, policy):
     dbapi = db_api.get_instance()
-    (violation,) = dbapi.record_violations(policy,
+    (violation,) = dbapi.record_violations(policy, ENGINE_ID,
                                            appeared=[(['vm-1'], None)])
-    dbapi.record_violations(policy, appeared=[(['vm-2'], None)])
+    dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm-2'], None)])
     notification, webhook = _outbox(dbapi, violation_id=violation.id)
     dbapi.record_attempt(webhook.id, False, 'HTTP 503', 12,
                          retry_at=timeutils.utcnow())
     dbapi.record_attempt(webhook.id, True, 'HTTP 204', 8)
-    dbapi.record_violations(policy, disappeared=[['vm-1']])
+    dbapi.record_violations(policy, ENGINE_ID, disappeared=[['vm-1']])
 
     deliveries = api.get('/v1/violations/%s/deliveries'
                          % violation.id).json['deliveries']
@@ -104,9 +114,9 @@ def test_deliveries_of_a_violation(api, policy):
 
 def test_deliveries_page_by_page(api, policy):
     dbapi = db_api.get_instance()
-    (violation,) = dbapi.record_violations(policy,
+    (violation,) = dbapi.record_violations(policy, ENGINE_ID,
                                            appeared=[(['vm-1'], None)])
-    dbapi.record_violations(policy, disappeared=[['vm-1']])
+    dbapi.record_violations(policy, ENGINE_ID, disappeared=[['vm-1']])
     url = '/v1/violations/%s/deliveries' % violation.id
 
     first = api.get(url + '?limit=3').json
@@ -124,11 +134,13 @@ def test_deliveries_page_by_page(api, policy):
 
 def test_executions_of_a_policy(api, policy):
     dbapi = db_api.get_instance()
-    dbapi.record_violations(policy, appeared=[(['vm-1'], None)],
+    dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm-1'], None)],
                             executions=[('nova:servers.pause', ['vm-1']),
                                         ('nova:insert', ['exempt', 'vm-1'])])
     other = dbapi.get_policy(helpers.create_policy(api, name='other')['id'])
-    dbapi.record_violations(other, executions=[('nova:reboot', ['vm-9'])])
+    dbapi.claim_policies(ENGINE_ID, [other.id])
+    dbapi.record_violations(other, ENGINE_ID,
+                            executions=[('nova:reboot', ['vm-9'])])
     pause, insert = _outbox(dbapi, target='action', policy_id=policy.id)
     dbapi.record_attempt(pause.id, False, 'no enabled datasource named nova',
                          3)

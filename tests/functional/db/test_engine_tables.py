@@ -8,15 +8,21 @@ with concurrent writers where order matters.
 import datetime
 import threading
 
+from oslo_db import exception as db_exc
 from oslo_utils import timeutils
 import pytest
+import sqlalchemy as sa
 
 from healapi.common import events
 from healapi.common import exception
 from healapi.db import api as db_api
+from healapi.db import exception as db_exception
+from healapi.db.sqlalchemy import api as sqla_api
 from healapi.db.sqlalchemy import models
 
 PROJECT = 'project-a'
+#: The engine these tests record findings as.
+ENGINE_ID = 'engine-under-test'
 
 
 @pytest.fixture
@@ -31,11 +37,14 @@ def _datasource(dbapi, name='monitoring'):
         'config': {'tables': {'vm_status': ['vm', 'status']}}})
 
 
-def _policy(dbapi, actions=()):
-    return dbapi.create_policy(
-        {'name': 'vm_health', 'project_id': PROJECT, 'severity': 'high',
+def _policy(dbapi, actions=(), name='vm_health'):
+    """A policy, owned by ENGINE_ID."""
+    policy = dbapi.create_policy(
+        {'name': name, 'project_id': PROJECT, 'severity': 'high',
          'violation_table': 'error', 'actions': list(actions)},
         [{'rule': 'error(vm) :- monitoring:vm_status(vm, "down")'}])
+    dbapi.claim_policies(ENGINE_ID, [policy.id])
+    return policy
 
 
 def _changes(dbapi, after=0):
@@ -172,20 +181,24 @@ def _outbox(dbapi, **filters):
 def test_a_violation_lives_from_appearing_to_resolved_and_is_announced(
         dbapi):
     policy = _policy(dbapi, actions=[WEBHOOK])
-    (active,) = dbapi.record_violations(policy, appeared=[(['vm1'], None)])
+    (active,) = dbapi.record_violations(policy, ENGINE_ID,
+                                        appeared=[(['vm1'], None)])
     assert (active.status, active.values, active.severity,
             active.previous_id) == ('active', ['vm1'], 'high', None)
 
     # Derived again while active: the same violation, nothing announced.
-    assert dbapi.record_violations(policy, appeared=[(['vm1'], None)]) == []
+    assert dbapi.record_violations(policy, ENGINE_ID,
+                                   appeared=[(['vm1'], None)]) == []
 
-    (resolved,) = dbapi.record_violations(policy, disappeared=[['vm1']])
+    (resolved,) = dbapi.record_violations(policy, ENGINE_ID,
+                                          disappeared=[['vm1']])
     assert resolved.id == active.id
     stored = dbapi.get_violation(active.id)
     assert stored.status == 'resolved'
     assert stored.resolved_at >= stored.first_seen_at
 
-    (again,) = dbapi.record_violations(policy, appeared=[(['vm1'], None)])
+    (again,) = dbapi.record_violations(policy, ENGINE_ID,
+                                       appeared=[(['vm1'], None)])
     assert again.id != active.id and again.previous_id == active.id
 
     assert _outbox(dbapi) == [
@@ -201,11 +214,93 @@ def test_a_violation_lives_from_appearing_to_resolved_and_is_announced(
     assert first.payload['event_type'] == events.VIOLATION_ACTIVE
 
 
+def _snapshot(database):
+    with database.connect() as connection:
+        return {table.name: sorted(map(tuple, connection.execute(
+            sa.select(table))), key=repr)
+            for table in models.Base.metadata.sorted_tables}
+
+
+def test_only_the_owner_of_a_policy_records_its_findings(dbapi, database):
+    policy = _policy(dbapi)
+    deleted = _policy(dbapi, name='gone')
+    dbapi.delete_policy(deleted.id)
+    # Claiming takes the policy over; a deleted one is no one's.
+    assert dbapi.claim_policies('engine-b', [policy.id, deleted.id]) == set()
+    assert dbapi.list_owned_policies(['engine-b', ENGINE_ID]) == {
+        'engine-b': [policy.id], ENGINE_ID: []}
+
+    before = _snapshot(database)
+    with pytest.raises(db_exception.PolicyNotOwned):
+        dbapi.record_violations(policy, ENGINE_ID,
+                                appeared=[(['vm1'], None)],
+                                executions=[('monitoring:insert', ['x'])])
+    assert _snapshot(database) == before
+
+    (violation,) = dbapi.record_violations(policy, 'engine-b',
+                                           appeared=[(['vm1'], None)])
+    assert violation.values == ['vm1']
+
+
+def test_a_new_policy_is_claimed_as_new_once(dbapi):
+    policy = dbapi.create_policy(
+        {'name': 'fresh', 'project_id': PROJECT, 'severity': 'low',
+         'violation_table': 'error', 'actions': []}, [])
+    assert dbapi.claim_policies('engine-a', [policy.id]) == {policy.id}
+    assert dbapi.claim_policies('engine-b', [policy.id]) == set()
+    assert dbapi.claim_policies('engine-a', [policy.id]) == set()
+
+
+def test_concurrent_recordings_of_one_policy_take_turns(dbapi):
+    """Two writers of one policy (an owner and an engine that just claimed
+    it) never interleave: of the same finding, the second writer sees the
+    first's violation, and nothing is announced twice."""
+    policy = _policy(dbapi, actions=[WEBHOOK])
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def record():
+        start.wait()
+        try:
+            results.append(dbapi.record_violations(
+                policy, ENGINE_ID, appeared=[(['vm1'], None)]))
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(len(created) for created in results) == [0, 1]
+    assert len(dbapi.list_violations()) == 1
+    assert len(_outbox(dbapi)) == 2  # the notification, the webhook
+
+
+def test_a_state_change_is_announced_at_most_once_per_target(dbapi):
+    """The database itself refuses a second announcement of one state
+    change to one target, whatever an engine does."""
+    policy = _policy(dbapi, actions=[WEBHOOK])
+    (violation,) = dbapi.record_violations(policy, ENGINE_ID,
+                                           appeared=[(['vm1'], None)])
+    outbox = sqla_api._Outbox(policy, timeutils.utcnow())
+    payload = events.violation_event(events.VIOLATION_ACTIVE, 'event-2',
+                                     violation, policy.name)
+    for target, url in (('notification', None), ('webhook', WEBHOOK['url'])):
+        with pytest.raises(db_exc.DBDuplicateEntry):
+            with sqla_api._writer() as session:
+                outbox._add(session, events.VIOLATION_ACTIVE, target,
+                            payload, url=url, violation_id=violation.id)
+    assert len(_outbox(dbapi)) == 2
+
+
 def test_a_failed_write_of_violations_leaves_no_outbox_event(dbapi):
     policy = _policy(dbapi)
     with pytest.raises(TypeError):
         # A value the database can't store as JSON fails the transaction.
-        dbapi.record_violations(policy, appeared=[(['vm1'], None),
+        dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm1'], None),
                                                   ([object()], None)])
     assert dbapi.list_violations() == []
     assert dbapi.list_outbox_events() == []
@@ -213,7 +308,7 @@ def test_a_failed_write_of_violations_leaves_no_outbox_event(dbapi):
 
 def test_executions_are_written_as_action_events(dbapi):
     policy = _policy(dbapi)
-    dbapi.record_violations(policy, executions=[
+    dbapi.record_violations(policy, ENGINE_ID, executions=[
         ('monitoring:insert', ['quarantine', 'vm1'])])
     (event,) = dbapi.list_outbox_events()
     assert (event.target, event.event_type, event.policy_id) == (
@@ -224,7 +319,7 @@ def test_executions_are_written_as_action_events(dbapi):
 
 def test_confirming_refreshes_last_seen_but_not_the_etag(dbapi):
     policy = _policy(dbapi)
-    (violation,) = dbapi.record_violations(policy,
+    (violation,) = dbapi.record_violations(policy, ENGINE_ID,
                                            appeared=[(['vm1'], None)])
     before = dbapi.get_violation(violation.id)
     dbapi.confirm_violations([policy.id])
@@ -237,9 +332,9 @@ def test_confirming_refreshes_last_seen_but_not_the_etag(dbapi):
 
 def test_a_violations_events_are_due_one_at_a_time_per_target(dbapi):
     policy = _policy(dbapi, actions=[WEBHOOK])
-    (violation,) = dbapi.record_violations(policy,
+    (violation,) = dbapi.record_violations(policy, ENGINE_ID,
                                            appeared=[(['vm1'], None)])
-    dbapi.record_violations(policy, disappeared=[['vm1']])
+    dbapi.record_violations(policy, ENGINE_ID, disappeared=[['vm1']])
 
     due = dbapi.due_outbox_events()
     assert [(e.event_type, e.target) for e in due] == [
@@ -268,7 +363,8 @@ def test_a_violations_events_are_due_one_at_a_time_per_target(dbapi):
 
 def test_a_final_failure_is_recorded_and_never_due_again(dbapi):
     policy = _policy(dbapi)
-    dbapi.record_violations(policy, executions=[('monitoring:nope', [])])
+    dbapi.record_violations(policy, ENGINE_ID,
+                            executions=[('monitoring:nope', [])])
     (event,) = dbapi.due_outbox_events()
     dbapi.record_attempt(event.id, False, 'no such action', 1)
     (stored,) = dbapi.list_outbox_events()

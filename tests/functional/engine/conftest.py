@@ -5,6 +5,9 @@ import subprocess
 
 import pytest
 
+from healapi.conf import CONF
+from healapi.db.sqlalchemy import api as sqla_api
+from tests import backends
 from tests.functional.commands.conftest import command
 from tests.functional.engine import peers
 
@@ -23,6 +26,24 @@ def broker():
     broker = peers.Broker()
     yield broker
     broker.close()
+
+
+@pytest.fixture
+def postgresql():
+    """The URL of a new PostgreSQL database, which this process's database
+    API uses too; dropped after. Engine processes migrate it
+    (``helpers.migrate``)."""
+    scratch = backends.ScratchDatabase('postgresql')
+    url = scratch.url.render_as_string(hide_password=False)
+    CONF.set_override('connection', url, group='database')
+    engine = sqla_api.create_engine(url)
+    undo = sqla_api.patch_engine(engine)
+    try:
+        yield url
+    finally:
+        undo()
+        engine.dispose()
+        scratch.drop()
 
 
 @pytest.fixture

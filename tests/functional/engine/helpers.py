@@ -6,6 +6,8 @@ import time
 import pytest
 
 from tests.functional.api import helpers as api_helpers
+from tests.functional.commands.conftest import command
+from tests.functional.commands.conftest import run
 
 TABLES = {'vm_status': ['vm', 'status'], 'quarantined': ['vm'],
           'deadline': ['vm', 'at']}
@@ -56,3 +58,11 @@ def violations(api, policy, **filters):
 def active_values(api, policy):
     return sorted(v['values'] for v in violations(api, policy,
                                                   status='active'))
+
+
+def migrate(conf):
+    """Bring the database of config file ``conf`` to the latest schema,
+    as an operator would."""
+    upgrade = run(command('healapi-manage'), '--config-file', str(conf),
+                  'db', 'upgrade')
+    assert upgrade.returncode == 0, upgrade.stderr

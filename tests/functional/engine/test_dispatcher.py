@@ -18,6 +18,8 @@ from tests import tcpproxy
 from tests.functional.engine.helpers import wait_for
 
 PROJECT = 'project-a'
+#: The engine these tests record findings as.
+ENGINE_ID = 'engine-under-test'
 
 
 @pytest.fixture(autouse=True)
@@ -52,11 +54,14 @@ def broker(broker):
 
 
 def _policy(dbapi, webhooks=()):
-    return dbapi.create_policy(
+    """A policy, owned by ENGINE_ID."""
+    policy = dbapi.create_policy(
         {'name': 'vm_health', 'project_id': PROJECT, 'severity': 'high',
          'violation_table': 'error',
          'actions': [{'type': 'webhook', 'url': url} for url in webhooks]},
         [{'rule': 'error(vm) :- nova:servers(vm, "ERROR")'}])
+    dbapi.claim_policies(ENGINE_ID, [policy.id])
+    return policy
 
 
 def _outbox(dbapi, **filters):
@@ -71,10 +76,10 @@ def _all_done(dbapi):
 
 def _record_flapping(dbapi, policy, wake):
     """vm-1 and vm-2 go wrong, vm-1 recovers: 3 events per target."""
-    dbapi.record_violations(policy, appeared=[(['vm-1'], None),
+    dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm-1'], None),
                                               (['vm-2'], None)])
     wake()
-    dbapi.record_violations(policy, disappeared=[['vm-1']])
+    dbapi.record_violations(policy, ENGINE_ID, disappeared=[['vm-1']])
     wake()
 
 
@@ -151,7 +156,7 @@ def test_an_outage_delays_delivery_and_loses_nothing(dbapi, dispatcher,
         policy = _policy(dbapi, [receiver.url()])
         dispatcher.start()
         # Delivered before the outage: the dispatcher holds a connection.
-        dbapi.record_violations(policy, appeared=[(['vm-0'], None)])
+        dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm-0'], None)])
         dispatcher.wake()
         before = wait_for(lambda: _all_done(dbapi), 'delivery')
         assert len(broker.drain()) == 1 and len(receiver.requests) == 1
@@ -206,7 +211,7 @@ def test_an_outage_delays_delivery_and_loses_nothing(dbapi, dispatcher,
 
 def test_failed_deliveries_back_off_exponentially(dbapi, dispatcher):
     policy = _policy(dbapi, ['http://127.0.0.1:9/nobody-listens'])
-    dbapi.record_violations(policy, appeared=[(['vm-1'], None)])
+    dbapi.record_violations(policy, ENGINE_ID, appeared=[(['vm-1'], None)])
     now = [timeutils.utcnow()]  # The clock of the dispatcher and the DB.
     waits = []
     with mock.patch.object(timeutils, 'utcnow', lambda *_: now[0]):
@@ -231,7 +236,7 @@ def test_actions_change_rows_once(dbapi, dispatcher):
                       PROJECT)
     policy = _policy(dbapi)
     counter = dbapi.change_counter()
-    dbapi.record_violations(policy, executions=[
+    dbapi.record_violations(policy, ENGINE_ID, executions=[
         ('ops:insert', ['quarantined', 'vm-1']),
         ('ops:delete', ['status', 'vm-1', 'ERROR']),
         ('ops:reboot', ['vm-1']),
@@ -268,7 +273,8 @@ def test_actions_change_rows_once(dbapi, dispatcher):
 def test_without_a_transport_notifications_go_to_the_log(dbapi, dispatcher,
                                                          caplog):
     caplog.set_level(logging.INFO, logger='oslo.messaging.notification')
-    dbapi.record_violations(_policy(dbapi), appeared=[(['vm-1'], None)])
+    dbapi.record_violations(_policy(dbapi), ENGINE_ID,
+                            appeared=[(['vm-1'], None)])
 
     assert dispatcher.run_once() == 1
     event, = _outbox(dbapi)

@@ -10,30 +10,9 @@ from healapi.api import app
 from healapi.common import events
 from healapi.common import messaging
 from healapi.conf import CONF
-from healapi.db.sqlalchemy import api as sqla_api
-from tests import backends
 from tests import tcpproxy
-from tests.functional.commands.conftest import command
-from tests.functional.commands.conftest import run
 from tests.functional.engine import helpers
 from tests.functional.engine.helpers import wait_for
-
-
-@pytest.fixture
-def postgresql():
-    """The URL of a new PostgreSQL database, which this process's database
-    API uses too; dropped after."""
-    scratch = backends.ScratchDatabase('postgresql')
-    url = scratch.url.render_as_string(hide_password=False)
-    CONF.set_override('connection', url, group='database')
-    engine = sqla_api.create_engine(url)
-    undo = sqla_api.patch_engine(engine)
-    try:
-        yield url
-    finally:
-        undo()
-        engine.dispose()
-        scratch.drop()
 
 
 @pytest.fixture
@@ -73,9 +52,7 @@ def test_violations_are_announced_once_each_through_an_outage(
         'retry_max_delay = 1\n'
         '[oslo_messaging_notifications]\ntopics = %s\n'
         % (tmp_path / 'state', transport_url, postgresql, broker.topic))
-    upgrade = run(command('healapi-manage'), '--config-file', str(conf),
-                  'db', 'upgrade')
-    assert upgrade.returncode == 0, upgrade.stderr
+    helpers.migrate(conf)
     # The API wakes the engine through the same (cut) broker.
     CONF.set_override('transport_url', transport_url)
     CONF.set_override('auth_strategy', 'noauth', group='api')

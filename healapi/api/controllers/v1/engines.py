@@ -20,13 +20,18 @@ class Engine(wtypes.Base):
     version = wtypes.text
     started_at = wtypes.datetime.datetime
     heartbeat_at = wtypes.datetime.datetime
+    #: Whether it shares the policies with a group of engines.
+    coordinated = bool
+    #: The ids of the policies it evaluates.
+    policies = [wtypes.text]
 
     @classmethod
-    def from_db(cls, engine):
+    def from_db(cls, engine, policies):
         return cls(id=engine.id, host=engine.host, pid=engine.pid,
                    version=engine.version,
                    started_at=types.utc(engine.started_at),
-                   heartbeat_at=types.utc(engine.heartbeat_at))
+                   heartbeat_at=types.utc(engine.heartbeat_at),
+                   coordinated=engine.coordinated, policies=policies)
 
 
 class EngineCollection(wtypes.Base):
@@ -39,10 +44,13 @@ class EnginesController(base.CollectionController):
     @wsme_pecan.wsexpose(EngineCollection)
     def get_all(self):
         """The engines whose last heartbeat is recent enough that they are
-        taken to be alive (``[engine]/heartbeat_timeout``)."""
+        taken to be alive (``[engine]/heartbeat_timeout``), each with the
+        policies it evaluates."""
         rbac.authorize('healapi:engine:get_all')
+        dbapi = db_api.get_instance()
         alive_since = timeutils.utcnow() - datetime.timedelta(
             seconds=CONF.engine.heartbeat_timeout)
+        engines = dbapi.list_engines(alive_since)
+        owned = dbapi.list_owned_policies([engine.id for engine in engines])
         return EngineCollection(engines=[
-            Engine.from_db(engine)
-            for engine in db_api.get_instance().list_engines(alive_since)])
+            Engine.from_db(engine, owned[engine.id]) for engine in engines])
