@@ -43,147 +43,18 @@ printed at the start and the end.
 """
 
 import argparse
-import contextlib
-import http.client
-import json
 import os
 import random
 import shutil
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 
-import sqlalchemy as sa
+import harness  # tools/bench/harness.py
 
-BIN = os.path.dirname(sys.executable)
 #: The engine's [engine]/poll_interval default, which the benchmark keeps.
 POLL_INTERVAL = 1.0
 #: The longest random pause before a PATCH with RabbitMQ wake-ups.
 RABBIT_PAUSE = 0.05
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-class Client:
-    """Just enough HTTP for the benchmark, on one kept-alive connection
-    (opened again when the server closes it), so that each poll costs a
-    request, not a TCP handshake too."""
-
-    def __init__(self, port):
-        self._connection = http.client.HTTPConnection('127.0.0.1', port,
-                                                      timeout=30)
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        for attempt in (1, 2):
-            try:
-                self._connection.request(
-                    method, path, body=data,
-                    headers={'Content-Type': 'application/json'})
-                response = self._connection.getresponse()
-                text = response.read()
-                break
-            except (http.client.HTTPException, OSError) as error:
-                self._connection.close()  # The next request opens one.
-                # A kept-alive connection the server closed: once more,
-                # on a new one (every request here can be repeated).
-                if attempt == 2 or not isinstance(error, (
-                        http.client.RemoteDisconnected, ConnectionResetError,
-                        BrokenPipeError)):
-                    raise
-        if response.status >= 400:
-            raise RuntimeError('%s %s: HTTP %d %s' % (
-                method, path, response.status, text[:300]))
-        return json.loads(text) if text else None
-
-
-@contextlib.contextmanager
-def scratch_database(server_url):
-    """A new PostgreSQL database on ``server_url``, dropped after."""
-    name = 'healapi_bench_' + uuid.uuid4().hex[:8]
-    admin = sa.create_engine(server_url, isolation_level='AUTOCOMMIT')
-    with admin.connect() as connection:
-        connection.execute(sa.text('CREATE DATABASE ' + name))
-    try:
-        yield sa.engine.make_url(server_url).set(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(
-                'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name))
-        admin.dispose()
-
-
-class Deployment:
-    """The API (gunicorn) and one engine, with one configuration."""
-
-    def __init__(self, workdir, database_url, transport_url):
-        self.workdir = workdir
-        self.port = _free_port()
-        self.config = os.path.join(workdir, 'healapi.conf')
-        lines = ['[DEFAULT]', 'state_path = ' + workdir]
-        if transport_url:
-            lines.append('transport_url = ' + transport_url)
-        lines += ['[database]', 'connection = ' + database_url,
-                  '[api]', 'auth_strategy = noauth',
-                  '[oslo_middleware]', 'max_request_body_size = 1048576']
-        with open(self.config, 'w') as config:
-            config.write('\n'.join(lines) + '\n')
-        self.processes = []
-
-    def _start(self, name, argv, env=None):
-        log = open(os.path.join(self.workdir, name + '.log'), 'ab')
-        process = subprocess.Popen(  # noqa: S603 (our own commands)
-            argv, stdout=log, stderr=log, env=dict(os.environ, **(env or {})))
-        self.processes.append(process)
-        return process
-
-    def migrate(self):
-        subprocess.run([  # noqa: S603 (our own command)
-            os.path.join(BIN, 'healapi-manage'), '--config-file',
-            self.config, 'db', 'upgrade'], check=True,
-            stdout=subprocess.DEVNULL)
-
-    def start_api(self):
-        self._start('api', [
-            os.path.join(BIN, 'gunicorn'), '-c',
-            os.path.join(ROOT, 'etc', 'healapi', 'gunicorn.conf.py'),
-            '--bind', '127.0.0.1:%d' % self.port,
-            '--access-logfile', '/dev/null'],
-            env={'HEALAPI_CONFIG_FILE': self.config})
-        client = Client(self.port)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client.call('GET', '/')
-                return client
-            except ConnectionError:
-                if time.monotonic() > deadline:
-                    sys.exit('the API did not start; see %s' % self.workdir)
-                time.sleep(0.1)
-
-    def start_engine(self):
-        self._start('engine', [os.path.join(BIN, 'healapi-engine'),
-                               '--config-file', self.config])
-
-    def stop(self):
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        self.processes = []
 
 
 def populate(client, args):
@@ -238,17 +109,6 @@ def active_count(client):
         marker = page['violations'][-1]['id']
 
 
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        found = predicate()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise RuntimeError('timed out')
-        time.sleep(0.002)
-
-
 def trial(client, datasource_id, policies, args, number, rng, pause):
     """(appear seconds, resolve seconds) of one pushed "down" row; each
     ``PATCH`` after a random pause of up to ``pause`` seconds."""
@@ -269,32 +129,21 @@ def trial(client, datasource_id, policies, args, number, rng, pause):
     time.sleep(rng.uniform(0, pause))
     start = time.perf_counter()
     client.call('PATCH', rows_path, {'insert': [row]})
-    violation_id = wait_for(appeared)
+    violation_id = harness.wait_for(appeared)
     appear = time.perf_counter() - start
 
     time.sleep(rng.uniform(0, pause))
     start = time.perf_counter()
     client.call('PATCH', rows_path, {'delete': [row]})
-    wait_for(lambda: client.call(
+    harness.wait_for(lambda: client.call(
         'GET', '/v1/violations/%s/status' % violation_id)['status']
         == 'resolved')
     return appear, time.perf_counter() - start
 
 
-def summary(name, values):
-    values = sorted(values)
-
-    def pick(q):
-        return values[min(len(values) - 1, int(q * len(values)))] * 1000
-    return ('%-8s n=%d  median %.1f ms  p90 %.1f ms  p99 %.1f ms  '
-            'max %.1f ms' % (name, len(values),
-                             statistics.median(values) * 1000, pick(0.90),
-                             pick(0.99), values[-1] * 1000))
-
-
 def run_mode(mode, workdir, database_url, args, state):
     transport = args.transport_url if mode == 'rabbit' else None
-    deployment = Deployment(workdir, database_url, transport)
+    deployment = harness.Deployment(workdir, database_url, transport)
     try:
         if 'datasource' not in state:
             deployment.migrate()
@@ -310,7 +159,7 @@ def run_mode(mode, workdir, database_url, args, state):
             client = deployment.start_api()
         started = time.perf_counter()
         deployment.start_engine()
-        wait_for(lambda: active_count(client) == state['expected'],
+        harness.wait_for(lambda: active_count(client) == state['expected'],
                  timeout=600)
         print('[%s] engine start to every initial violation active: %.2f s'
               % (mode, time.perf_counter() - started))
@@ -322,8 +171,9 @@ def run_mode(mode, workdir, database_url, args, state):
         results = [trial(client, state['datasource'], state['policies'],
                          args, '%s-%d' % (mode, n), rng, pause)
                    for n in range(trials)]
-        print('[%s] %s' % (mode, summary('appear', [r[0] for r in results])))
-        print('[%s] %s' % (mode, summary('resolve', [r[1] for r in results])))
+        for number, event in enumerate(('appear', 'resolve')):
+            print('[%s] %s' % (mode, harness.summary(
+                event, [result[number] for result in results])))
     finally:
         deployment.stop()
 
@@ -347,7 +197,7 @@ def main():
     print('load average at start: %.2f %.2f %.2f' % os.getloadavg())
     workdir = tempfile.mkdtemp(prefix='healapi-bench-')
     state = {}
-    with scratch_database(args.postgresql_url) as url:
+    with harness.scratch_database(args.postgresql_url) as url:
         for mode in args.modes.split(','):
             run_mode(mode, workdir,
                      url.render_as_string(hide_password=False), args, state)
