@@ -28,6 +28,19 @@ def proxied_postgresql(postgresql):
         proxy.stop()
 
 
+def _watched_datasource(dbapi):
+    """(a push datasource, a policy over it) made through the database
+    API (helpers.RULE over helpers.TABLES)."""
+    datasource = dbapi.create_datasource(
+        {'name': 'mon', 'project_id': PROJECT, 'driver': 'push',
+         'config': {'tables': helpers.TABLES}})
+    policy = dbapi.create_policy(
+        {'name': 'vm_health', 'project_id': PROJECT, 'severity': 'high',
+         'violation_table': 'error', 'actions': []},
+        [{'rule': helpers.RULE}])
+    return datasource, policy
+
+
 def _alive_engines(dbapi):
     return dbapi.list_engines(timeutils.utcnow()
                               - datetime.timedelta(minutes=10))
@@ -44,13 +57,7 @@ def test_the_engine_finds_violations_outlives_an_outage_and_stops_cleanly(
                     % (tmp_path / 'state', url))
     helpers.migrate(conf)
     dbapi = db_api.get_instance()
-    datasource = dbapi.create_datasource(
-        {'name': 'mon', 'project_id': PROJECT, 'driver': 'push',
-         'config': {'tables': helpers.TABLES}})
-    policy = dbapi.create_policy(
-        {'name': 'vm_health', 'project_id': PROJECT, 'severity': 'high',
-         'violation_table': 'error', 'actions': []},
-        [{'rule': helpers.RULE}])
+    datasource, policy = _watched_datasource(dbapi)
 
     def active():
         return sorted(v.values for v in dbapi.list_violations(
@@ -139,13 +146,7 @@ def test_an_engine_replacing_a_killed_one_waits_out_its_heartbeat(
     wait_for(lambda: [e.id for e in _alive_engines(dbapi)
                       if e.heartbeat_at > gone.heartbeat_at] == [engine.id],
              'the replacement alone beating')
-    datasource = dbapi.create_datasource(
-        {'name': 'mon', 'project_id': PROJECT, 'driver': 'push',
-         'config': {'tables': helpers.TABLES}})
-    policy = dbapi.create_policy(
-        {'name': 'vm_health', 'project_id': PROJECT, 'severity': 'high',
-         'violation_table': 'error', 'actions': []},
-        [{'rule': helpers.RULE}])
+    datasource, policy = _watched_datasource(dbapi)
     dbapi.change_rows(datasource.id, 'vm_status', [['vm1', 'ERROR']], [])
     wait_for(lambda: dbapi.list_violations(
         filters={'policy_id': policy.id}), 'the replacement to evaluate')
