@@ -80,13 +80,15 @@ class Membership:
         self.url = CONF.coordination.backend_url
         self._coordinator = None
         self._joined = False
-        #: The hash ring of the live members; None while there is none
-        #: known (not joined yet, or cut off).
+        #: The hash ring of the live members; None until they are read.
         self._ring = None
         self._members = frozenset()
         #: Raised at every change of the members, for :meth:`version`.
         self._version = 0
         self._last_contact = None
+        #: Whether the last try to reach the backend failed (to log an
+        #: outage once, not at every heartbeat).
+        self._failing = False
         self._stopping = threading.Event()
         self._thread = None
 
@@ -159,12 +161,11 @@ class Membership:
 
     def _run(self):
         while not self._stopping.is_set():
-            self.refresh()
+            self._refresh()
             self._stopping.wait(CONF.coordination.heartbeat_interval)
 
-    def refresh(self):
-        """Heartbeat and read the group's members (once; the thread calls
-        it every heartbeat_interval)."""
+    def _refresh(self):
+        """Heartbeat and read the group's members, once."""
         try:
             if self._coordinator is None:
                 self._connect()
@@ -182,6 +183,10 @@ class Membership:
         except Exception as error:  # noqa: BLE001 (a backend outage)
             self._lost_contact(error)
             return
+        if self._failing:
+            LOG.info('Engine %s reached the coordination backend again.',
+                     self.member_id.decode())
+            self._failing = False
         self._last_contact = time.monotonic()
         self._set_members(frozenset(members))
 
@@ -201,9 +206,13 @@ class Membership:
         self._joined = True
 
     def _lost_contact(self, error):
-        LOG.warning('Engine %s cannot reach the coordination backend (%s).',
-                    self.member_id.decode(), errors.brief(error))
-        if isinstance(error, tooz.ToozConnectionError):
+        if not self._failing:
+            LOG.warning('Engine %s cannot reach the coordination backend '
+                        '(%s); trying again every heartbeat_interval.',
+                        self.member_id.decode(), errors.brief(error))
+            self._failing = True
+        if (self._coordinator is not None
+                and isinstance(error, tooz.ToozConnectionError)):
             # Connect afresh next time: the driver may not recover.
             try:
                 self._coordinator.stop()
