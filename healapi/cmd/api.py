@@ -5,27 +5,16 @@ mod_wsgi instead.
 """
 
 import ipaddress
-import socketserver
 import sys
-from wsgiref import simple_server
 
 from oslo_log import log
 
 from healapi.api import app
 from healapi.common import service
+from healapi.common import wsgi_server
 from healapi.conf import CONF
 
 LOG = log.getLogger(__name__)
-
-
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn,
-                           simple_server.WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(simple_server.WSGIRequestHandler):
-    def log_message(self, format, *args):
-        LOG.info('%s %s', self.address_string(), format % args)
 
 
 def _is_loopback(host):
@@ -44,9 +33,7 @@ def main(argv=None):
         sys.exit('healapi-api: refusing to serve auth_strategy=noauth on %s; '
                  'noauth is only for a loopback address such as 127.0.0.1'
                  % host)
-    server = simple_server.make_server(
-        host, port, app.build_wsgi_app(), server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler)
+    server = wsgi_server.make_server(host, port, app.build_wsgi_app())
     LOG.info('healapi API serving on http://%s:%s/ (development server)',
              host, port)
     try:

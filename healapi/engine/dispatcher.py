@@ -15,7 +15,6 @@ except an action, which is claimed for good.
 """
 
 import datetime
-import re
 import threading
 import time
 
@@ -25,6 +24,7 @@ from oslo_serialization import jsonutils
 from oslo_utils import timeutils
 import requests
 
+from healapi.common import errors
 from healapi.conf import CONF
 from healapi.db import api as db_api
 from healapi.engine import datasources
@@ -39,7 +39,6 @@ LOG = log.getLogger(__name__)
 LEASE_MARGIN = 30
 #: The most of a detail (error text, receiver's answer) an attempt keeps.
 DETAIL_LENGTH = 200
-_USERINFO = re.compile(r'(?<=://)[^/@\s]*@')
 
 
 class DeliveryFailed(Exception):
@@ -56,27 +55,10 @@ def retry_delay(attempts):
 def clean_detail(text):
     """``text`` made fit to store and show: no URL userinfo (credentials),
     on one line, at most DETAIL_LENGTH characters."""
-    text = ' '.join(_USERINFO.sub('', str(text)).split())
+    text = ' '.join(errors.without_credentials(text).split())
     if len(text) > DETAIL_LENGTH:
         text = text[:DETAIL_LENGTH - 3] + '...'
     return text
-
-
-def _reason(error):
-    """Why a request failed, briefly: the operating system's word for it
-    (``connection refused``) if it has one, else the error's class name.
-    Never the error's own text, which names the URL."""
-    cause = error
-    for _ in range(10):
-        if cause is None:
-            break
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror.lower()
-        nested = [arg for arg in cause.args if isinstance(arg, BaseException)]
-        reason = getattr(cause, 'reason', None)
-        cause = (reason if isinstance(reason, BaseException) else
-                 nested[0] if nested else cause.__cause__ or cause.__context__)
-    return type(error).__name__
 
 
 class Dispatcher:
@@ -199,7 +181,7 @@ class Dispatcher:
         except requests.Timeout:
             raise DeliveryFailed('timed out after %.1f s' % timeout) from None
         except requests.RequestException as error:
-            raise DeliveryFailed(_reason(error)) from error
+            raise DeliveryFailed(errors.cause(error)) from error
         excerpt = excerpt.decode('utf-8', 'replace').strip()
         raise DeliveryFailed('%s: %s' % (status, excerpt) if excerpt
                              else status)
