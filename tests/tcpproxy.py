@@ -1,4 +1,5 @@
-"""A TCP proxy that tests put in front of a real server to simulate outages.
+"""A TCP proxy that tests put in front of a real server to simulate outages,
+and a server that accepts connections and never answers (a hung backend).
 
 ``stop()`` closes the listening socket and every connection through it, so
 the clients see their connections drop and new ones refused, as when the
@@ -79,3 +80,27 @@ def _close(sock):
     except OSError:
         pass
     sock.close()
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and never answers: a hung backend.
+    ``stop()`` closes them all."""
+
+    def __init__(self):
+        self._listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self._listener.getsockname()[1]
+        self._accepted = []
+        threading.Thread(target=self._accept, name='silent-accept',
+                         daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # stop() closed the listener.
+            self._accepted.append(client)
+
+    def stop(self):
+        for sock in [self._listener] + self._accepted:
+            _close(sock)

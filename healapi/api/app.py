@@ -6,8 +6,10 @@ The pipeline, outermost first::
       -> microversion negotiation -> CORS -> sizelimit -> authentication
       (keystone auth_token, or local noauth) -> pecan
 
-Version discovery (``GET /``) is the only route served without
-authentication.
+Version discovery (``GET /``) is the only route of the pipeline served
+without authentication. The healthcheck endpoints (``/healthcheck``,
+``/healthcheck/live``; see :mod:`healapi.healthcheck.endpoints`) are
+mounted beside the pipeline.
 """
 
 from oslo_log import log
@@ -23,6 +25,7 @@ from healapi.api.middleware import auth
 from healapi.api.middleware import errors
 from healapi.api.middleware import head
 from healapi.conf import CONF
+from healapi.healthcheck import endpoints
 
 LOG = log.getLogger(__name__)
 
@@ -50,4 +53,5 @@ def build_wsgi_app(conf=CONF):
     app = head.HeadWithoutBody(app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
-    return app
+    # Beside the pipeline, not in it: no authentication, no middleware.
+    return endpoints.mount(app, conf.healthcheck.backends, liveness=[])

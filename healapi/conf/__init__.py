@@ -15,6 +15,7 @@ from healapi.conf import coordination
 from healapi.conf import database
 from healapi.conf import default
 from healapi.conf import engine
+from healapi.conf import healthcheck
 from healapi.conf import opts
 from healapi.conf import outbox
 
@@ -25,6 +26,7 @@ api.register_opts(CONF)
 coordination.register_opts(CONF)
 database.register_opts(CONF)
 engine.register_opts(CONF)
+healthcheck.register_opts(CONF)
 outbox.register_opts(CONF)
 # transport_url and its kin, which oslo.messaging would otherwise register
 # only once a transport is made: healapi reads it to know whether there is

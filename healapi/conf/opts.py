@@ -1,15 +1,19 @@
 """Entry points for oslo-config-generator (``oslo.config.opts``)."""
 
+from oslo_config import cfg
 from oslo_middleware import cors
+from oslo_middleware.healthcheck import opts as healthcheck_opts
 
 from healapi.conf import api
 from healapi.conf import coordination
 from healapi.conf import database
 from healapi.conf import default
 from healapi.conf import engine
+from healapi.conf import healthcheck
 from healapi.conf import outbox
 
-_MODULES = (default, api, database, engine, outbox, coordination)
+_MODULES = (default, api, database, engine, outbox, coordination,
+            healthcheck)
 
 
 def list_opts():
@@ -23,6 +27,10 @@ def list_opts():
 
 def set_config_defaults():
     """Defaults of other libraries' options, as healapi needs them."""
+    # The API's readiness checks: its database, and its message broker
+    # when one is configured (see healapi.healthcheck).
+    cfg.set_defaults(healthcheck_opts.HEALTHCHECK_OPTS,
+                     backends=['healapi_db', 'healapi_rabbitmq'])
     cors.set_defaults(
         allow_headers=['X-Auth-Token', 'X-OpenStack-Request-Id',
                        'OpenStack-API-Version', 'If-None-Match',

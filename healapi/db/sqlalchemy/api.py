@@ -813,6 +813,13 @@ class Connection:
                 models.Engine.heartbeat_at >= alive_since).order_by(
                 models.Engine.started_at, models.Engine.id).all()
 
+    # -- health ------------------------------------------------------------
+
+    def ping(self):
+        """One round trip to the database (for healthchecks)."""
+        with _reader() as session:
+            session.execute(sa.text('SELECT 1'))
+
     # -- the status-by-UUID view -------------------------------------------
 
     _STATUS_COLUMNS = {

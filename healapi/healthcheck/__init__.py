@@ -1,0 +1,2 @@
+"""healapi's oslo.middleware healthcheck plugins and its /healthcheck
+endpoints (see :mod:`.endpoints`)."""
