@@ -11,8 +11,10 @@ from oslo_log import log
 from healapi.common import messaging
 from healapi.common import service
 from healapi.conf import CONF
+from healapi.engine import health
 from healapi.engine import rivals
 from healapi.engine import service as engine_service
+from healapi.healthcheck import endpoints
 
 LOG = log.getLogger(__name__)
 
@@ -32,8 +34,9 @@ def main(argv=None):
     signal.signal(signal.SIGINT, stop)
     try:
         engine.start()
-    except rivals.EngineConflict as conflict:
-        LOG.error('%s', conflict)
+    except (rivals.EngineConflict, health.CannotServe,
+            endpoints.UnknownBackends) as refusal:
+        LOG.error('%s', refusal)
         engine.stop()
         return 1
     try:

@@ -41,6 +41,35 @@ OPTS = [
                min=1,
                help='Seconds between two updates of the last_seen_at time '
                     'of the active violations an engine keeps deriving.'),
+    cfg.FloatOpt('stall_timeout',
+                 default=300.0,
+                 min=1.0,
+                 help='Seconds one turn of the evaluation loop (loading '
+                      'policies included) may run before the engine\'s '
+                      'healthcheck reports the loop stalled.'),
+    cfg.HostAddressOpt('healthcheck_host',
+                       default='127.0.0.1',
+                       help='Address the engine\'s healthcheck endpoint '
+                            'listens on; 0.0.0.0 (or the pod\'s address) '
+                            'for probes from outside the host, as '
+                            'Kubernetes\' kubelet sends them.'),
+    cfg.PortOpt('healthcheck_port',
+                help='Port of the engine\'s healthcheck endpoint '
+                     '(/healthcheck for readiness, /healthcheck/live for '
+                     'liveness); unset, the engine serves none. Engines on '
+                     'one host need a port each.'),
+    cfg.ListOpt('healthcheck_backends',
+                default=['healapi_db', 'healapi_rabbitmq',
+                         'healapi_coordination', 'healapi_evaluation'],
+                help='The checks of the engine\'s readiness endpoint '
+                     '(/healthcheck), oslo.middleware healthcheck plugins: '
+                     'healapi_db, healapi_rabbitmq, healapi_coordination '
+                     '(its engine group), healapi_evaluation (its policies '
+                     'loaded and its loop not stalled), and '
+                     'disable_by_file to drain it. Its liveness endpoint '
+                     '(/healthcheck/live) checks only that the loop is '
+                     'not stalled. The other [healthcheck] options apply '
+                     'to both.'),
 ]
 
 

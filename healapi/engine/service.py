@@ -53,6 +53,7 @@ from healapi.db import api as db_api
 from healapi.db import exception as db_exception
 from healapi.engine import coordination
 from healapi.engine import dispatcher as outbox_dispatcher
+from healapi.engine import health
 from healapi.engine import policy_evaluation
 from healapi.engine import rivals
 from healapi import version
@@ -110,6 +111,11 @@ class EngineService:
         self._last_seq = None
         #: When to confirm violations and prune the feed next.
         self._next_periodic = None
+        #: When the turn of the loop under way started (time.monotonic()),
+        #: None between turns; and the loop's thread.
+        self._turn_started = None
+        self._loop = None
+        self.health = health.HealthServer(self)
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._threads = []
@@ -121,13 +127,15 @@ class EngineService:
 
     def start(self):
         """Start the engine's threads, once no rival engine runs (see
-        :mod:`.rivals`: raises :class:`.rivals.EngineConflict`)."""
+        :mod:`.rivals`: raises :class:`.rivals.EngineConflict`), and its
+        healthcheck endpoint if configured (raises
+        :class:`.health.CannotServe` if it can't listen)."""
         self._stopping.clear()
         rivals.check_alone(self._dbapi, self, self.membership.coordinated,
                            self._stopping)
         self.membership.start()
         self.dispatcher.start()
-        self._spawn('loop', self._run)
+        self._loop = self._spawn('loop', self._run)
         self._spawn('heartbeat', self._beat)
         if messaging.configured():
             self._rpc_server = oslo_messaging.get_rpc_server(
@@ -140,6 +148,7 @@ class EngineService:
             self._rpc_thread = threading.Thread(
                 target=self._listen, name='healapi-engine-rpc', daemon=True)
             self._rpc_thread.start()
+        self.health.start()
         LOG.info('Engine %s started on %s (pid %d), %s', self.id, self.host,
                  self.pid, 'sharing the policies with its group'
                  if self.membership.coordinated else
@@ -150,6 +159,7 @@ class EngineService:
                                   name='healapi-engine-' + name)
         thread.start()
         self._threads.append(thread)
+        return thread
 
     def _listen(self):
         try:
@@ -170,6 +180,7 @@ class EngineService:
         # Leaving the group hands this engine's policies over at once.
         self.membership.stop()
         self.dispatcher.stop()
+        self.health.stop()
         try:
             self._dbapi.delete_engine(self.id)
         except DATABASE_ERRORS as error:
@@ -207,6 +218,13 @@ class EngineService:
         """Whether the engine receives wake-ups from the message bus."""
         return self._listening.is_set()
 
+    def loop_state(self):
+        """(whether the evaluation loop's thread runs, seconds the turn
+        under way has run or None between turns)."""
+        started = self._turn_started
+        return (self._loop is not None and self._loop.is_alive(),
+                None if started is None else time.monotonic() - started)
+
     @property
     def last_change(self):
         """The number of the last change applied; None until the engine
@@ -233,6 +251,7 @@ class EngineService:
         while not self._stopping.is_set():
             # Cleared before the turn: a wake-up during it means another.
             self._wakeup.clear()
+            self._turn_started = time.monotonic()
             try:
                 self.run_once()
             except DATABASE_ERRORS as error:
@@ -241,6 +260,8 @@ class EngineService:
             except Exception:
                 LOG.exception('Engine %s: evaluation failed; trying again '
                               'shortly.', self.id)
+            finally:
+                self._turn_started = None
             self._wakeup.wait(CONF.engine.poll_interval)
 
     # -- the loop ---------------------------------------------------------

@@ -4,10 +4,9 @@ the engine as a process of its own."""
 import subprocess
 
 import pytest
+import sqlalchemy as sa
 
-from healapi.conf import CONF
-from healapi.db.sqlalchemy import api as sqla_api
-from tests import backends
+from tests import tcpproxy
 from tests.functional.commands.conftest import command
 from tests.functional.engine import peers
 
@@ -29,21 +28,16 @@ def broker():
 
 
 @pytest.fixture
-def postgresql():
-    """The URL of a new PostgreSQL database, which this process's database
-    API uses too; dropped after. Engine processes migrate it
-    (``helpers.migrate``)."""
-    scratch = backends.ScratchDatabase('postgresql')
-    url = scratch.url.render_as_string(hide_password=False)
-    CONF.set_override('connection', url, group='database')
-    engine = sqla_api.create_engine(url)
-    undo = sqla_api.patch_engine(engine)
+def proxied_postgresql(postgresql):
+    """(a proxy that can fail, the URL of the test's database through
+    it), for the engine; this process's database API goes directly."""
+    url = sa.engine.make_url(postgresql)
+    proxy = tcpproxy.TCPProxy((url.host, url.port or 5432)).start()
     try:
-        yield url
+        yield proxy, url.set(host='127.0.0.1', port=proxy.port
+                             ).render_as_string(hide_password=False)
     finally:
-        undo()
-        engine.dispose()
-        scratch.drop()
+        proxy.stop()
 
 
 @pytest.fixture

@@ -5,27 +5,12 @@ import signal
 
 import pytest
 from oslo_utils import timeutils
-import sqlalchemy as sa
 
 from healapi.db import api as db_api
-from tests import tcpproxy
 from tests.functional.engine import helpers
 from tests.functional.engine.helpers import wait_for
 
 PROJECT = 'project-a'
-
-
-@pytest.fixture
-def proxied_postgresql(postgresql):
-    """(a proxy that can fail, the URL of the test's database through
-    it), for the engine; this process's database API goes directly."""
-    url = sa.engine.make_url(postgresql)
-    proxy = tcpproxy.TCPProxy((url.host, url.port or 5432)).start()
-    try:
-        yield proxy, url.set(host='127.0.0.1', port=proxy.port
-                             ).render_as_string(hide_password=False)
-    finally:
-        proxy.stop()
 
 
 def _watched_datasource(dbapi):
