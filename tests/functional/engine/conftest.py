@@ -2,10 +2,14 @@
 the engine as a process of its own."""
 
 import subprocess
+import urllib.parse
+import uuid
 
 import pytest
+import redis
 import sqlalchemy as sa
 
+from tests import backends
 from tests import tcpproxy
 from tests.functional.commands.conftest import command
 from tests.functional.engine import peers
@@ -38,6 +42,19 @@ def proxied_postgresql(postgresql):
                              ).render_as_string(hide_password=False)
     finally:
         proxy.stop()
+
+
+@pytest.fixture
+def redis_backend():
+    """A tooz Redis URL with a namespace of the test's own; its keys are
+    deleted after."""
+    namespace = 'healapi-test-%s' % uuid.uuid4().hex[:12]
+    url = backends.redis_url()
+    yield '%s?%s' % (url, urllib.parse.urlencode({'namespace': namespace}))
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=namespace + '*'):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture

@@ -5,12 +5,14 @@ does, on the real PostgreSQL."""
 import json
 import socket
 import threading
+import urllib.parse
 
 import pytest
 import requests
 
 from healapi.conf import CONF
 from healapi.engine import service
+from tests import tcpproxy
 from tests.functional.commands.conftest import free_port
 from tests.functional.engine import helpers
 from tests.functional.engine.helpers import wait_for
@@ -124,3 +126,34 @@ def test_a_stalled_loop_fails_liveness(stuck_engine):
     release.set()
     wait_for(lambda: _probe(port, '/healthcheck/live')[0] == 200,
              'liveness back')
+
+
+def test_an_engine_cut_off_from_its_group_is_unready(database,
+                                                     redis_backend):
+    redis_url = urllib.parse.urlsplit(redis_backend)
+    proxy = tcpproxy.TCPProxy((redis_url.hostname,
+                               redis_url.port or 6379)).start()
+    CONF.set_override('backend_url', redis_url._replace(
+        netloc='127.0.0.1:%d' % proxy.port).geturl(), group='coordination')
+    CONF.set_override('member_timeout', 1, group='coordination')
+    CONF.set_override('heartbeat_interval', 0.2, group='coordination')
+    CONF.set_override('healthcheck_port', free_port(), group='engine')
+    CONF.set_override('healthcheck_backends', ['healapi_coordination'],
+                      group='engine')
+    CONF.set_override('cache_time', 0, group='healthcheck')
+    engine = service.EngineService()
+    engine.start()
+    try:
+        port = engine.health.port
+        wait_for(lambda: _probe(port) == (
+            200, ['coordination: in a group of 1 engines']), 'ready')
+        proxy.stop()
+        wait_for(lambda: _probe(port) == (
+            503, ['coordination: no contact with the backend within '
+                  'member_timeout (1 s)']), 'unready', timeout=15)
+        assert _probe(port, '/healthcheck/live')[0] == 200
+        proxy.start()
+        wait_for(lambda: _probe(port)[0] == 200, 'ready again', timeout=15)
+    finally:
+        engine.stop()
+        proxy.stop()

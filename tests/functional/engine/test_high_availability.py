@@ -17,11 +17,8 @@ import os
 import signal
 import time
 import urllib.parse
-import uuid
 
 from oslo_utils import timeutils
-import pytest
-import redis
 import sqlalchemy as sa
 import webtest
 
@@ -31,7 +28,6 @@ from healapi.conf import CONF
 from healapi.db import api as db_api
 from healapi.db.sqlalchemy import api as sqla_api
 from healapi.db.sqlalchemy import models
-from tests import backends
 from tests import tcpproxy
 from tests.functional.engine import helpers
 from tests.functional.engine.helpers import wait_for
@@ -40,19 +36,6 @@ POLICIES = 24
 #: The takeover bound the issue sets for the default options: a dead
 #: engine's policies are evaluated again within it.
 TAKEOVER_BOUND = 10.0
-
-
-@pytest.fixture
-def redis_backend():
-    """A tooz Redis URL with a namespace of the test's own; its keys are
-    deleted after."""
-    namespace = 'healapi-test-%s' % uuid.uuid4().hex[:12]
-    url = backends.redis_url()
-    yield '%s?%s' % (url, urllib.parse.urlencode({'namespace': namespace}))
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=namespace + '*'):
-        client.delete(key)
-    client.close()
 
 
 class Pusher:
