@@ -8,6 +8,7 @@ plugins like the API's, and find the engine of their process through
 :func:`serving`.
 """
 
+import abc
 import threading
 
 from oslo_log import log
@@ -43,8 +44,9 @@ class _EngineCheck(base.Check):
             raise base.Unavailable('no engine in this process')
         return self.probe_engine(engine)
 
+    @abc.abstractmethod
     def probe_engine(self, engine):
-        raise NotImplementedError
+        """:meth:`.base.Check.probe` of the engine in this process."""
 
 
 class LoopCheck(_EngineCheck):

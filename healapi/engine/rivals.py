@@ -14,12 +14,10 @@ This is the operator-facing check; the database's ownership fence keeps
 violations right even when it is bypassed.
 """
 
-import datetime
 import time
 
-from oslo_utils import timeutils
-
 from healapi.conf import CONF
+from healapi.db import api as db_api
 
 
 class EngineConflict(Exception):
@@ -28,9 +26,7 @@ class EngineConflict(Exception):
 
 
 def _rivals(dbapi, engine, coordinated):
-    alive_since = timeutils.utcnow() - datetime.timedelta(
-        seconds=CONF.engine.heartbeat_timeout)
-    return [other for other in dbapi.list_engines(alive_since)
+    return [other for other in db_api.live_engines(dbapi)
             if other.id != engine.id
             and (not coordinated or not other.coordinated)]
 

@@ -7,6 +7,7 @@ request, for as long as they take, and an exception escapes the
 middleware.
 """
 
+import abc
 from concurrent import futures
 import threading
 import time
@@ -40,10 +41,10 @@ class Check(pluginbase.HealthcheckBaseExtension):
         #: their own.
         self._running = None
 
+    @abc.abstractmethod
     def probe(self):
         """Check the backend; return a short text saying what was found,
         or raise (:class:`Unavailable` or any error) if it isn't fit."""
-        raise NotImplementedError
 
     def healthcheck(self, server_port):
         with self._lock:

@@ -11,7 +11,6 @@ options.
 """
 
 import collections
-import datetime
 import itertools
 import os
 import signal
@@ -123,9 +122,7 @@ class Pusher:
 
 def _alive(dbapi):
     """{pid: engine id} of the engines alive now."""
-    return {engine.pid: engine.id for engine in dbapi.list_engines(
-        timeutils.utcnow() - datetime.timedelta(
-            seconds=CONF.engine.heartbeat_timeout))}
+    return {engine.pid: engine.id for engine in db_api.live_engines(dbapi)}
 
 
 def _shared_by(dbapi, policies, pids):

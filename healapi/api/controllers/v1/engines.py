@@ -1,15 +1,11 @@
 """/v1/engines: the engine processes alive now, for operators."""
 
-import datetime
-
-from oslo_utils import timeutils
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import types
-from healapi.conf import CONF
 from healapi.db import api as db_api
 
 
@@ -47,10 +43,8 @@ class EnginesController(base.CollectionController):
         taken to be alive (``[engine]/heartbeat_timeout``), each with the
         policies it evaluates."""
         rbac.authorize('healapi:engine:get_all')
-        dbapi = db_api.get_instance()
-        alive_since = timeutils.utcnow() - datetime.timedelta(
-            seconds=CONF.engine.heartbeat_timeout)
-        engines = dbapi.list_engines(alive_since)
-        owned = dbapi.list_owned_policies([engine.id for engine in engines])
+        engines = db_api.live_engines()
+        owned = db_api.get_instance().list_owned_policies(
+            [engine.id for engine in engines])
         return EngineCollection(engines=[
             Engine.from_db(engine, owned[engine.id]) for engine in engines])
