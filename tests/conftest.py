@@ -13,15 +13,23 @@ from tests import backends
 from tests import keystone
 
 
+@pytest.fixture(scope='session')
+def state_path(tmp_path_factory):
+    """The ``state_path`` of every test: the credential keys live there."""
+    return tmp_path_factory.mktemp('state')
+
+
 @pytest.fixture(autouse=True)
-def conf():
+def conf(state_path):
     """healapi's CONF, parsed from no file, with every override undone after.
 
     ``[database]/connection`` points nowhere usable, so a test that reaches
     the database without the ``database`` fixture fails instead of touching
-    the developer's own state.
+    the developer's own state; ``state_path`` is a directory of the test
+    session's.
     """
     CONF([], project='healapi', default_config_files=[])
+    CONF.set_override('state_path', str(state_path))
     CONF.set_override('connection', 'sqlite:///nonexistent/dir/x.db',
                       group='database')
     yield CONF

@@ -13,6 +13,7 @@ from oslo_messaging import opts as messaging_opts
 from healapi.conf import api
 from healapi.conf import coordination
 from healapi.conf import database
+from healapi.conf import datasources
 from healapi.conf import default
 from healapi.conf import engine
 from healapi.conf import healthcheck
@@ -25,6 +26,7 @@ default.register_opts(CONF)
 api.register_opts(CONF)
 coordination.register_opts(CONF)
 database.register_opts(CONF)
+datasources.register_opts(CONF)
 engine.register_opts(CONF)
 healthcheck.register_opts(CONF)
 outbox.register_opts(CONF)

@@ -7,13 +7,14 @@ from oslo_middleware.healthcheck import opts as healthcheck_opts
 from healapi.conf import api
 from healapi.conf import coordination
 from healapi.conf import database
+from healapi.conf import datasources
 from healapi.conf import default
 from healapi.conf import engine
 from healapi.conf import healthcheck
 from healapi.conf import outbox
 
-_MODULES = (default, api, database, engine, outbox, coordination,
-            healthcheck)
+_MODULES = (default, api, database, datasources, engine, outbox,
+            coordination, healthcheck)
 
 
 def list_opts():
