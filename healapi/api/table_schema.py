@@ -30,10 +30,9 @@ def _is_identifier(name):
             and _IDENTIFIER.match(name) is not None)
 
 
-def check_declarations(config):
-    """Refuse a push datasource's ``config`` unless its ``tables``, if
-    any, map identifiers to lists of distinct identifiers."""
-    tables = config.get('tables', {})
+def check_declarations(tables):
+    """Refuse the ``tables`` a datasource's config declares unless they
+    map identifiers to lists of distinct identifiers."""
     if not isinstance(tables, dict):
         raise exception.InvalidTables(
             reason='expected an object mapping table names to lists of '
@@ -61,15 +60,14 @@ def check_declarations(config):
                 reason='table %s names a column twice' % table)
 
 
-def check_emptied(datasource, config, table_counts):
-    """Refuse new ``config`` of ``datasource`` if it removes a table that
-    holds rows or changes its columns: the rows would no longer fit."""
-    stored = datasource.config.get('tables') or {}
-    declared = config.get('tables') or {}
+def check_emptied(stored, declared, datasource_id, table_counts):
+    """Refuse to change the tables a datasource declares from ``stored``
+    to ``declared`` if that removes a table that holds rows or changes
+    its columns: the rows would no longer fit."""
     for table, count in sorted(table_counts.items()):
         if declared.get(table) != stored.get(table):
             raise exception.TableNotEmpty(table=table,
-                                          datasource=datasource.id,
+                                          datasource=datasource_id,
                                           count=count)
 
 

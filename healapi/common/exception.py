@@ -72,6 +72,27 @@ class InvalidRows(Invalid):
     message = 'Invalid %(where)s: %(reason)s'
 
 
+class InvalidConfig(Invalid):
+    faultcode = 'healapi.datasource.invalid_config'
+    message = 'The config does not suit driver %(driver)s: %(reason)s'
+
+
+class UnknownDriver(Invalid):
+    faultcode = 'healapi.datasource.unknown_driver'
+    message = ('There is no datasource driver %(driver)r; the drivers are: '
+               '%(drivers)s.')
+
+
+class InvalidWebhook(Invalid):
+    faultcode = 'healapi.datasource.invalid_webhook'
+    message = 'The %(driver)s webhook payload is not valid: %(reason)s'
+
+
+class DriverNotFound(NotFound):
+    faultcode = 'healapi.driver.not_found'
+    message = 'Driver %(driver)s could not be found.'
+
+
 class TableNotDeclared(NotFound):
     faultcode = 'healapi.datasource.table_not_found'
     message = ('Datasource %(datasource)s has no table %(table)r: declare it '
@@ -110,6 +131,25 @@ class RowsNotPushed(Conflict):
     faultcode = 'healapi.datasource.not_push'
     message = ('Datasource %(datasource)s gets its rows from its %(driver)r '
                'driver: only a push datasource takes rows through the API.')
+
+
+class NoWebhook(Conflict):
+    faultcode = 'healapi.datasource.no_webhook'
+    message = ('Datasource %(datasource)s has the %(driver)r driver, which '
+               'takes no webhooks.')
+
+
+class Unauthorized(HealapiException):
+    code = 401
+    faultcode = 'healapi.unauthorized'
+    message = 'The request could not be authenticated.'
+
+
+class WebhookUnauthorized(Unauthorized):
+    headers = {'WWW-Authenticate': 'Bearer realm="healapi webhook"'}
+    message = ('The webhook must carry a Keystone token, or the '
+               'datasource\'s webhook_token as a bearer token or basic-auth '
+               'password.')
 
 
 class Forbidden(HealapiException):

@@ -7,6 +7,7 @@ tables are the tables of the datasources named ``ds`` in the policy's own
 project.
 """
 
+from healapi.common import drivers
 from healapi.engine.datalog import analysis
 
 DATASOURCE_SEPARATOR = ':'
@@ -25,9 +26,16 @@ def datasource_table(table):
     return tuple(table.split(DATASOURCE_SEPARATOR, 1))
 
 
+def declared_tables(datasource):
+    """{table: [columns]} of a db Datasource, as its driver says (none if
+    the driver is not installed)."""
+    driver = drivers.find(datasource.driver)
+    return {} if driver is None else driver.declared_tables(datasource.config)
+
+
 def declared_columns(datasource, table_name):
-    """The columns a datasource declares for a table, or None."""
-    return (datasource.config.get('tables') or {}).get(table_name)
+    """The columns of a datasource's table, or None if it has none."""
+    return declared_tables(datasource).get(table_name)
 
 
 def input_tables(compiled, datasources):

@@ -1,7 +1,8 @@
 """The engine: every enabled policy kept evaluated, its violations recorded.
 
 An :class:`EngineService` runs a few threads: the loop, the heartbeat, the
-outbox dispatcher, with a coordination backend the group membership (see
+outbox dispatcher, the poller of pull datasources (see :mod:`.polling`),
+with a coordination backend the group membership (see
 :mod:`.coordination`) and, with a message broker configured, an RPC server
 through which the API wakes the loop after a write.
 
@@ -55,6 +56,7 @@ from healapi.engine import coordination
 from healapi.engine import dispatcher as outbox_dispatcher
 from healapi.engine import health
 from healapi.engine import policy_evaluation
+from healapi.engine import polling
 from healapi.engine import rivals
 from healapi import version
 
@@ -94,6 +96,8 @@ class EngineService:
             self._dbapi)
         self.membership = coordination.Membership(self.id,
                                                   on_change=self.wake)
+        self.poller = polling.Poller(self._dbapi, self.membership.owns,
+                                     on_change=self.wake)
         #: policy id -> project id of every enabled policy, owned or not.
         self._enabled = {}
         #: policy id -> PolicyEvaluation of every owned policy loaded.
@@ -137,6 +141,7 @@ class EngineService:
         self.dispatcher.start()
         self._loop = self._spawn('loop', self._run)
         self._spawn('heartbeat', self._beat)
+        self._spawn('poller', lambda: self.poller.run(self._stopping))
         if messaging.configured():
             self._rpc_server = oslo_messaging.get_rpc_server(
                 messaging.rpc_transport(),

@@ -173,6 +173,35 @@ def _table_counts(session, datasource_id):
     return dict(session.execute(query).all())
 
 
+def _stored_rows(session, datasource_id, table_name):
+    """{row hash: values} of a table's rows."""
+    return dict(session.execute(sa.select(
+        models.DatasourceRow.row_hash, models.DatasourceRow.values).where(
+        models.DatasourceRow.datasource_id == datasource_id,
+        models.DatasourceRow.table_name == table_name)).all())
+
+
+def _replacement(session, datasource_id, table_name, rows):
+    """(table, added, removed) that make ``rows`` the whole table."""
+    wanted = {values_hash(row): list(row) for row in rows}
+    stored = _stored_rows(session, datasource_id, table_name)
+    return (table_name,
+            {key: wanted[key] for key in wanted.keys() - stored},
+            {key: stored[key] for key in stored.keys() - wanted})
+
+
+def _poll_of(session, datasource_id, now):
+    """The poll status of a datasource, created if it has none, marked
+    polled ``now``."""
+    poll = session.get(models.DatasourcePoll, datasource_id)
+    if poll is None:
+        poll = models.DatasourcePoll(datasource_id=datasource_id,
+                                     consecutive_failures=0, tables=[])
+        session.add(poll)
+    poll.last_polled_at = now
+    return poll
+
+
 def _chunks(items, size=500):
     items = list(items)
     for start in range(0, len(items), size):
@@ -350,8 +379,9 @@ class Connection:
     # -- datasources -------------------------------------------------------
 
     def create_datasource(self, values):
+        # A new datasource has not been polled (and poll is then loaded).
         datasource = models.Datasource(id=uuidutils.generate_uuid(),
-                                       **values)
+                                       poll=None, **values)
         try:
             with _writer() as session:
                 seq = _claim_change(session)
@@ -448,20 +478,74 @@ class Connection:
 
         Returns (rows added, rows removed); rows already there stay.
         """
-        wanted = {values_hash(row): list(row) for row in rows}
         with _writer() as session:
             seq = _claim_change(session)
             datasource = _get(session, models.Datasource, datasource_id,
                               project_id)
-            stored = dict(session.execute(sa.select(
-                models.DatasourceRow.row_hash,
-                models.DatasourceRow.values).where(
-                models.DatasourceRow.datasource_id == datasource_id,
-                models.DatasourceRow.table_name == table_name)).all())
-            removed = {key: stored[key] for key in stored.keys() - wanted}
-            added = {key: wanted[key] for key in wanted.keys() - stored}
-            return self._write_rows(session, seq, datasource, table_name,
-                                    added, removed)
+            return self._store_diffs(session, seq, datasource, [
+                _replacement(session, datasource_id, table_name, rows)])[
+                table_name]
+
+    def change_keyed_rows(self, datasource_id, changes):
+        """Give keys new rows, in one transaction: ``changes`` is a list of
+        (table, key position, {key: rows}), where a key's rows (lists of
+        values, whose value at the key position is the key) replace the
+        rows that have that key; a key given no rows loses its rows. With
+        the key position None, ``{None: rows}`` replaces the whole table.
+
+        Returns {table: (rows added, rows removed)}.
+        """
+        with _writer() as session:
+            seq = _claim_change(session)
+            datasource = _get(session, models.Datasource, datasource_id,
+                              None)
+            diffs = []
+            for table_name, position, rows_by_key in changes:
+                if position is None:
+                    diffs.append(_replacement(session, datasource_id,
+                                              table_name, rows_by_key[None]))
+                    continue
+                stored = _stored_rows(session, datasource_id, table_name)
+                wanted = {values_hash(row): list(row)
+                          for rows in rows_by_key.values() for row in rows}
+                removed = {key: values for key, values in stored.items()
+                           if len(values) > position
+                           and values[position] in rows_by_key
+                           and key not in wanted}
+                added = {key: values for key, values in wanted.items()
+                         if key not in stored}
+                diffs.append((table_name, added, removed))
+            return self._store_diffs(session, seq, datasource, diffs)
+
+    def record_poll(self, datasource_id, tables, emptied=()):
+        """Record a successful poll: each of ``tables`` ({table: rows})
+        replaced by its rows, each of ``emptied`` emptied, and the poll
+        status, in one transaction. Returns {table: (added, removed)}."""
+        now = timeutils.utcnow()
+        with _writer() as session:
+            seq = _claim_change(session)
+            datasource = _get(session, models.Datasource, datasource_id,
+                              None)
+            written = self._store_diffs(session, seq, datasource, [
+                _replacement(session, datasource_id, table_name, rows)
+                for table_name, rows in [*tables.items(),
+                                         *((name, []) for name in emptied)]])
+            poll = _poll_of(session, datasource_id, now)
+            poll.last_success_at = now
+            poll.consecutive_failures = 0
+            poll.tables = sorted(tables)
+            return written
+
+    def record_poll_failure(self, datasource_id, error):
+        """Record a failed poll of a datasource, which keeps its rows."""
+        now = timeutils.utcnow()
+        with _writer() as session:
+            if session.get(models.Datasource, datasource_id) is None:
+                return
+            poll = _poll_of(session, datasource_id, now)
+            poll.last_error = error
+            poll.last_error_at = now
+            poll.consecutive_failures = (poll.consecutive_failures or 0) + 1
 
     def change_rows(self, datasource_id, table_name, inserts, deletes,
                     project_id=None):
@@ -490,30 +574,42 @@ class Connection:
             # A row deleted and inserted in one request stays as it was.
             for key in removed.keys() & added.keys():
                 del removed[key], added[key]
-            return self._write_rows(session, seq, datasource, table_name,
-                                    added, removed)
+            return self._store_diffs(session, seq, datasource, [
+                (table_name, added, removed)])[table_name]
 
     @staticmethod
-    def _write_rows(session, seq, datasource, table_name, added, removed):
-        for chunk in _chunks(removed):
-            session.execute(sa.delete(models.DatasourceRow).where(
-                models.DatasourceRow.datasource_id == datasource.id,
-                models.DatasourceRow.table_name == table_name,
-                models.DatasourceRow.row_hash.in_(chunk)))
+    def _store_diffs(session, seq, datasource, diffs):
+        """Store each (table, added, removed) of ``diffs`` ({row hash:
+        values} each) as a change of its own: the first table that changes
+        takes ``seq``, each later one a new number. ``seq`` is given back
+        if nothing changes. Returns {table: (rows added, rows removed)}."""
         now = timeutils.utcnow()
-        if added:
-            session.execute(sa.insert(models.DatasourceRow), [
-                {'datasource_id': datasource.id, 'table_name': table_name,
-                 'row_hash': key, 'values': values, 'created_at': now}
-                for key, values in added.items()])
-        if added or removed:
+        written = {}
+        for table_name, added, removed in diffs:
+            written[table_name] = (len(added), len(removed))
+            if not (added or removed):
+                continue
+            if seq is None:
+                seq = _claim_change(session)
+            for chunk in _chunks(removed):
+                session.execute(sa.delete(models.DatasourceRow).where(
+                    models.DatasourceRow.datasource_id == datasource.id,
+                    models.DatasourceRow.table_name == table_name,
+                    models.DatasourceRow.row_hash.in_(chunk)))
+            if added:
+                session.execute(sa.insert(models.DatasourceRow), [
+                    {'datasource_id': datasource.id,
+                     'table_name': table_name, 'row_hash': key,
+                     'values': values, 'created_at': now}
+                    for key, values in added.items()])
             _record_change(session, seq, 'rows', datasource.project_id,
                            datasource.id, table_name,
                            {'added': list(added.values()),
                             'removed': list(removed.values())})
-        else:
+            seq = None
+        if seq is not None:
             _release_change(session)
-        return len(added), len(removed)
+        return written
 
     # -- what the engine reads ---------------------------------------------
 

@@ -91,6 +91,28 @@ class Datasource(TimestampMixin, Base):
     enabled = sa.Column(sa.Boolean, nullable=False, default=True)
     poll_interval = sa.Column(sa.Integer, nullable=True)
 
+    poll = orm.relationship('DatasourcePoll', uselist=False, lazy='selectin',
+                            passive_deletes=True)
+
+
+class DatasourcePoll(Base):
+    """How the polls of a pull datasource went. Written by the engine
+    polling it; not a change engines follow, so it leaves the datasource's
+    ``updated_at`` alone."""
+
+    __tablename__ = 'datasource_polls'
+
+    datasource_id = sa.Column(
+        sa.String(36), sa.ForeignKey('datasources.id', ondelete='CASCADE'),
+        primary_key=True)
+    last_polled_at = sa.Column(types.DateTime, nullable=False)
+    last_success_at = sa.Column(types.DateTime, nullable=True)
+    last_error = sa.Column(sa.Text, nullable=True)
+    last_error_at = sa.Column(types.DateTime, nullable=True)
+    consecutive_failures = sa.Column(sa.Integer, nullable=False, default=0)
+    #: The tables the last successful poll fetched.
+    tables = sa.Column(db_types.JsonEncodedList, nullable=False)
+
 
 class DatasourceRow(Base):
     """One row of one table of a datasource (pushed or polled)."""

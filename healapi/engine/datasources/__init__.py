@@ -1,11 +1,12 @@
-"""Datasource drivers, and running the actions of ``execute[...]`` rules."""
+"""Datasource drivers, and running the actions of ``execute[...]`` rules.
 
+Each driver is a module of this package, registered under the
+``healapi.datasource.drivers`` entry point (see setup.cfg and
+:mod:`healapi.common.drivers`).
+"""
+
+from healapi.common import drivers
 from healapi.engine.datasources import base
-from healapi.engine.datasources import push
-
-#: Driver name -> class. A fixed table for now: loading drivers from
-#: stevedore entry points comes with the pull drivers (a later issue).
-DRIVERS = {driver.name: driver for driver in (push.PushDriver,)}
 
 
 def execute(dbapi, project_id, action, args):
@@ -20,8 +21,8 @@ def execute(dbapi, project_id, action, args):
         raise base.ActionFailed('no enabled datasource named %s in project '
                                 '%s' % (name, project_id))
     datasource = found[0]
-    driver = DRIVERS.get(datasource.driver)
+    driver = drivers.find(datasource.driver)
     if driver is None:
-        raise base.ActionFailed('datasource %s has driver %s, which has no '
-                                'actions' % (name, datasource.driver))
+        raise base.ActionFailed('datasource %s has driver %s, which is not '
+                                'installed' % (name, datasource.driver))
     return driver(dbapi).execute(datasource, action_name, args)

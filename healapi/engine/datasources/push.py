@@ -2,17 +2,30 @@
 table's rows), and actions can add or remove rows too, e.g.
 ``execute[ops:insert("quarantined", vm)] :- error(vm)``."""
 
-from healapi.common import policy_program
 from healapi.engine.datasources import base
 
 
 class PushDriver(base.Driver):
 
     name = 'push'
+    kind = base.PUSH
+    description = ('Rows pushed through the API into the tables the '
+                   'datasource declares in config.tables.')
+    config_schema = {
+        'type': 'object',
+        'properties': {
+            'tables': {
+                'description': 'Each table the datasource takes rows for, '
+                               'with its column names: {"vm_status": '
+                               '["vm", "status"]}.'},
+        },
+    }
+    declares_tables_in_config = True
+    actions = ('insert', 'delete')
 
-    def __init__(self, dbapi):
-        super().__init__(dbapi)
-        self.actions = {'insert': self.insert, 'delete': self.delete}
+    @classmethod
+    def declared_tables(cls, config):
+        return config.get('tables') or {}
 
     def insert(self, datasource, args):
         """``insert(table, *values)``: add the row, if it isn't there."""
@@ -30,20 +43,19 @@ class PushDriver(base.Driver):
         return ('deleted %s from %s' if removed else
                 '%s was not in %s') % (row, table)
 
-    @staticmethod
-    def _row(datasource, action, args):
+    def _row(self, datasource, action, args):
         """(table, values) of the action, checked against the table the
         datasource declares (config.tables)."""
         if not args or not isinstance(args[0], str):
             raise base.ActionFailed(
                 '%s takes a table name, then the row\'s values' % action)
         table, values = args[0], args[1:]
-        columns = policy_program.declared_columns(datasource, table)
+        tables = self.declared_tables(datasource.config)
+        columns = tables.get(table)
         if columns is None:
             raise base.ActionFailed(
                 'datasource %s declares no table %r; its tables: %s' % (
-                    datasource.name, table,
-                    ', '.join(sorted(datasource.config.get('tables') or {}))
+                    datasource.name, table, ', '.join(sorted(tables))
                     or 'none'))
         if len(values) != len(columns):
             raise base.ActionFailed(

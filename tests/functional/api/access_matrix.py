@@ -67,6 +67,10 @@ MATRIX = {
     ('POST', P + '/simulate'): (200, 200, 200, 403, 404, 401),
     ('GET', P + '/executions'): (200, 200, 200, 403, 404, 401),
     ('GET', '/v1/engines'): (200, 403, 403, 403, 403, 401),
+    ('GET', '/v1/drivers'): (200, 200, 200, 403, 200, 401),
+    ('GET', '/v1/drivers/push'): (200, 200, 200, 403, 200, 401),
+    # Project A's datasource is a push one, so those allowed get 409.
+    ('POST', D + '/webhook'): (409, 409, 403, 403, 404, 401),
 }
 
 BODIES = {
@@ -77,6 +81,7 @@ BODIES = {
     ('PATCH', D): {'description': 'changed'},
     ('PUT', ROWS): {'rows': [['vm-b', 'ACTIVE']]},
     ('PATCH', ROWS): {'insert': [['vm-b', 'ERROR']]},
+    ('POST', D + '/webhook'): [],
     ('POST', P + '/simulate'): {'changes': [
         {'table': 'nova:servers', 'insert': [['vm-b', 'ERROR']]}]},
 }

@@ -7,6 +7,7 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 from sqlalchemy import orm
 
+from healapi.common import secrets
 from healapi.db.sqlalchemy import api as sqla_api
 from healapi.db.sqlalchemy import models
 
@@ -58,9 +59,14 @@ def insert_violation(policy, values, status='active', **fields):
 
 
 def stored_datasource(datasource_id):
-    """The datasource as stored, secrets included."""
+    """The datasource as stored, secrets encrypted."""
     with orm.Session(sqla_api.get_engine()) as session:
         return session.get(models.Datasource, datasource_id)
+
+
+def stored_config(datasource_id):
+    """The config of a datasource as stored, secrets decrypted."""
+    return secrets.opened(stored_datasource(datasource_id).config)
 
 
 def rows_url(datasource, table):

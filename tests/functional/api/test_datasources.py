@@ -2,6 +2,7 @@
 
 import pytest
 
+from healapi.common import secrets
 from tests.functional.api import helpers
 
 
@@ -48,6 +49,20 @@ def test_secrets_are_never_returned(api):
             assert secret not in str(shown)
 
 
+def test_secrets_are_stored_encrypted(api):
+    datasource = helpers.create_datasource(api, config={
+        'username': 'healapi', 'password': 's3cret',
+        'auth': {'application_credential_secret': 'deep1'}})
+
+    stored = helpers.stored_datasource(datasource['id']).config
+    assert stored['username'] == 'healapi'
+    for secret in ('s3cret', 'deep1'):
+        assert secret not in str(stored)
+    assert stored['password'].startswith(secrets.SEALED_PREFIX)
+    assert helpers.stored_config(datasource['id'])['auth'] == {
+        'application_credential_secret': 'deep1'}
+
+
 def test_patch_config_keeps_hidden_secrets(api):
     datasource = helpers.create_datasource(
         api, config={'username': 'a', 'password': 's3cret'})
@@ -56,8 +71,8 @@ def test_patch_config_keeps_hidden_secrets(api):
         'config': {'username': 'b', 'password': '<hidden>'}}).json
 
     assert patched['config'] == {'username': 'b', 'password': '<hidden>'}
-    stored = helpers.stored_datasource(datasource['id'])
-    assert stored.config == {'username': 'b', 'password': 's3cret'}
+    assert helpers.stored_config(datasource['id']) == {
+        'username': 'b', 'password': 's3cret'}
 
 
 def test_patch_keeps_nested_hidden_secrets(api):
@@ -68,7 +83,7 @@ def test_patch_keeps_nested_hidden_secrets(api):
     api.patch_json('/v1/datasources/%s' % datasource['id'],
                    {'config': datasource['config']})
 
-    assert helpers.stored_datasource(datasource['id']).config == config
+    assert helpers.stored_config(datasource['id']) == config
 
 
 def test_patch_can_replace_a_secret(api):
@@ -77,7 +92,7 @@ def test_patch_can_replace_a_secret(api):
     api.patch_json('/v1/datasources/%s' % datasource['id'],
                    {'config': {'password': 'new'}})
 
-    assert helpers.stored_datasource(datasource['id']).config == {
+    assert helpers.stored_config(datasource['id']) == {
         'password': 'new'}
 
 

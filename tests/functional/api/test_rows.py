@@ -4,11 +4,8 @@ import json
 
 from oslo_utils import uuidutils
 import pytest
-from sqlalchemy import orm
 
 from healapi.conf import CONF
-from healapi.db.sqlalchemy import api as sqla_api
-from healapi.db.sqlalchemy import models
 from tests.functional.api import helpers
 
 TABLES = {'servers': ['id', 'status'], 'api_tokens': ['owner']}
@@ -223,20 +220,6 @@ def test_unknown_datasource_is_404(api):
                      api.get(helpers.rows_url(datasource, 'servers'),
                              expect_errors=True)):
         helpers.assert_error(response, 404, 'healapi.datasource.not_found')
-
-
-def test_rows_of_another_driver_are_not_pushed(api, nova):
-    _put(api, nova, [['vm-1', 'ACTIVE']])
-    with orm.Session(sqla_api.get_engine()) as session, session.begin():
-        session.get(models.Datasource, nova['id']).driver = 'nova'
-
-    for response in (_put(api, nova, [], expect_errors=True),
-                     _patch(api, nova, {'delete': [['vm-1', 'ACTIVE']]},
-                            expect_errors=True)):
-        error = helpers.assert_error(response, 409,
-                                     'healapi.datasource.not_push')
-        assert "'nova' driver" in error['detail']
-    assert helpers.all_rows(api, nova, 'servers') == [['vm-1', 'ACTIVE']]
 
 
 def test_rows_page_by_page(api, nova):

@@ -17,6 +17,7 @@ from healapi.conf import CONF
 from healapi.db import api as db_api
 from healapi.engine import service
 from tests import backends
+from tests.fake_openstack import server as fake_openstack
 from tests import tcpproxy
 from tests.functional.engine import helpers
 from tests.functional.engine.helpers import wait_for
@@ -490,3 +491,28 @@ def test_without_its_broker_the_engine_polls_and_listens_once_back(
         engine.stop()
     finally:
         proxy.stop()
+
+
+def test_polled_data_makes_violations_that_resolve(api, engine):
+    """A pull datasource end to end: the engine polls the cloud, a
+    hypervisor going down makes a violation, coming back resolves it."""
+    with fake_openstack.FakeCloud() as cloud:
+        helpers.datasource(api, name='nova', driver='nova', poll_interval=1,
+                           config={'auth_url': cloud.auth_url,
+                                   'username': 'healapi',
+                                   'password': 'secret',
+                                   'project_name': 'admin'})
+        policy = helpers.policy(
+            api, 'down(h) :- nova:hypervisors(id, h, host, "down", status, '
+                 'ip, type)', violation_table='down')
+        engine.start()
+
+        wait_for(lambda: helpers.active_values(api, policy) == [
+            ['compute3.example.org']], 'a down hypervisor')
+        (hypervisor,) = [record for record
+                         in cloud.resources['compute', 'os-hypervisors']
+                         if record['state'] == 'down']
+        cloud.update_record('compute', 'os-hypervisors', hypervisor['id'],
+                            {'state': 'up'})
+        wait_for(lambda: helpers.active_values(api, policy) == [],
+                 'the violation resolved')

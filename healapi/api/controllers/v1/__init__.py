@@ -2,6 +2,7 @@
 
 from healapi.api.controllers import document
 from healapi.api.controllers.v1 import datasources
+from healapi.api.controllers.v1 import drivers
 from healapi.api.controllers.v1 import engines
 from healapi.api.controllers.v1 import policies
 from healapi.api.controllers.v1 import violations
@@ -12,6 +13,7 @@ class V1Controller(document.DocumentController):
 
     policies = policies.PoliciesController()
     datasources = datasources.DatasourcesController()
+    drivers = drivers.DriversController()
     violations = violations.ViolationsController()
     engines = engines.EnginesController()
 

@@ -1,4 +1,4 @@
-"""/v1/datasources/{id}/tables: a push datasource's tables and their rows.
+"""/v1/datasources/{id}/tables: a datasource's tables and their rows.
 
 ``PUT`` of a table's rows replaces them all, as in Congress; ``PATCH``
 deletes then inserts some. Either answers what actually changed.
@@ -12,11 +12,10 @@ from healapi.api import table_schema
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import types
+from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import policy_program
 from healapi.db import api as db_api
-
-PUSH = 'push'
 
 
 class Table(wtypes.Base):
@@ -73,7 +72,8 @@ def _pushed_columns(datasource_id, table, project_id):
     """The columns of a table that takes pushed rows."""
     datasource = db_api.get_instance().get_datasource(
         datasource_id, project_id=project_id)
-    if datasource.driver != PUSH:
+    driver = drivers.find(datasource.driver)
+    if driver is None or driver.kind != drivers.PUSH:
         raise exception.RowsNotPushed(datasource=datasource.id,
                                       driver=datasource.driver)
     return _declared_columns(datasource, table)
@@ -130,7 +130,7 @@ class TablesController(base.CollectionController):
         counts = db_api.get_instance().table_counts(datasource.id)
         return TableCollection(tables=[
             _table(datasource, name, counts)
-            for name in sorted(datasource.config.get('tables') or {})])
+            for name in sorted(policy_program.declared_tables(datasource))])
 
     @wsme_pecan.wsexpose(Table, wtypes.text, wtypes.text)
     def get_one(self, datasource_id, table):
@@ -148,5 +148,6 @@ def _readable(datasource_id):
 
 
 def _table(datasource, name, counts):
-    return Table(name=name, columns=datasource.config['tables'][name],
+    return Table(name=name,
+                 columns=policy_program.declared_columns(datasource, name),
                  row_count=counts.get(name, 0))

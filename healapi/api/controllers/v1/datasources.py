@@ -11,31 +11,56 @@ from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import datasource_tables
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
+from healapi.api.controllers.v1 import webhooks
+from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import secrets
 from healapi.db import api as db_api
 from healapi.db.sqlalchemy import models
 
-#: Drivers this release provides. ``push``: rows arrive through the API.
-DRIVERS = (datasource_tables.PUSH,)
 DEFAULTS = {'description': '', 'config': {}, 'enabled': True,
             'poll_interval': None}
 SORT_KEYS = ('name', 'driver', 'created_at', 'updated_at')
 
 
+class PollStatus(wtypes.Base):
+    """How the polls of a pull datasource went."""
+
+    last_polled_at = wtypes.datetime.datetime
+    last_success_at = wtypes.datetime.datetime
+    last_error = wtypes.text
+    last_error_at = wtypes.datetime.datetime
+    #: Polls failed since the last that succeeded.
+    consecutive_failures = int
+    #: The tables the last successful poll fetched: those policies read.
+    tables = [wtypes.text]
+
+    @classmethod
+    def from_db(cls, poll):
+        return cls(last_polled_at=types.utc(poll.last_polled_at),
+                   last_success_at=types.utc(poll.last_success_at),
+                   last_error=poll.last_error,
+                   last_error_at=types.utc(poll.last_error_at),
+                   consecutive_failures=poll.consecutive_failures,
+                   tables=poll.tables)
+
+
 class Datasource(types.Resource):
     """A datasource; secret config values are never returned."""
 
-    _readonly = ('id', 'project_id', 'created_at', 'updated_at', 'links')
+    _readonly = ('id', 'project_id', 'created_at', 'updated_at', 'links',
+                 'poll')
     _nullable = ('poll_interval',)
 
     id = wtypes.text
     name = types.Name
     description = wtypes.StringType(max_length=65535)
-    driver = wtypes.Enum(str, *DRIVERS)
+    driver = types.Name
     config = {wtypes.text: types.jsontype}
     enabled = bool
     poll_interval = wtypes.IntegerType(minimum=1, maximum=86400)
+    #: Pull datasources polled at least once: how the polls went.
+    poll = PollStatus
     project_id = wtypes.text
     created_at = wtypes.datetime.datetime
     updated_at = wtypes.datetime.datetime
@@ -46,9 +71,10 @@ class Datasource(types.Resource):
         return cls(
             id=datasource.id, name=datasource.name,
             description=datasource.description, driver=datasource.driver,
-            config=_shown_config(datasource.config),
+            config=secrets.masked(datasource.config),
             enabled=datasource.enabled,
             poll_interval=datasource.poll_interval,
+            poll=datasource.poll and PollStatus.from_db(datasource.poll),
             project_id=datasource.project_id,
             created_at=types.utc(datasource.created_at),
             updated_at=types.utc(datasource.updated_at),
@@ -60,15 +86,6 @@ class DatasourceCollection(wtypes.Base):
     links = [types.Link]
 
 
-def _shown_config(config):
-    """``config`` with its secrets hidden; table declarations are shown as
-    they are, though a table may be named like a secret (``api_tokens``)."""
-    shown = secrets.masked(config)
-    if 'tables' in config:
-        shown['tables'] = config['tables']
-    return shown
-
-
 def _config_with_secrets(config, stored_config):
     try:
         return secrets.merged(config, stored_config)
@@ -78,15 +95,26 @@ def _config_with_secrets(config, stored_config):
             % (missing, secrets.HIDDEN))
 
 
+def _checked_config(driver, config):
+    """``config`` checked against ``driver``, with its secrets sealed as
+    the database stores them."""
+    driver.check_config(config)
+    table_schema.check_declarations(driver.declared_tables(config))
+    return secrets.sealed(config)
+
+
 def _check_tables(datasource, values, table_counts):
-    """Refuse a change to a push datasource's tables that is invalid or
-    that no longer fits the rows it holds (checked in the update's
-    transaction, so that no push slips in between)."""
-    if (values.get('driver', datasource.driver) != datasource_tables.PUSH
-            or 'config' not in values):
-        return
-    table_schema.check_declarations(values['config'])
-    table_schema.check_emptied(datasource, values['config'], table_counts)
+    """Refuse a change to a push datasource's tables that no longer fits
+    the rows it holds (checked in the update's transaction, so that no
+    push slips in between). Other drivers' rows are their own to replace.
+    """
+    driver = drivers.find(datasource.driver)
+    if ('config' in values and driver is not None
+            and driver.kind == drivers.PUSH):
+        table_schema.check_emptied(
+            driver.declared_tables(datasource.config),
+            driver.declared_tables(values['config']), datasource.id,
+            table_counts)
 
 
 class DatasourcesController(base.CollectionController):
@@ -96,6 +124,8 @@ class DatasourcesController(base.CollectionController):
 
     status = status.StatusController(
         models.Datasource, 'healapi:datasource:get_status')
+
+    webhook = webhooks.WebhookController()
 
     @wsme_pecan.wsexpose(DatasourceCollection, wtypes.text, wtypes.text,
                          wtypes.text, wtypes.text, int, wtypes.text,
@@ -131,9 +161,9 @@ class DatasourcesController(base.CollectionController):
         values = body.changes()
         for key, default in DEFAULTS.items():
             values.setdefault(key, default)
-        values['config'] = _config_with_secrets(values['config'], {})
-        if values['driver'] == datasource_tables.PUSH:
-            table_schema.check_declarations(values['config'])
+        values['config'] = _checked_config(
+            drivers.get(values['driver']),
+            _config_with_secrets(values['config'], {}))
         values['project_id'] = project_id
         datasource = db_api.get_instance().create_datasource(values)
         result = Datasource.from_db(datasource)
@@ -145,11 +175,16 @@ class DatasourcesController(base.CollectionController):
         project_id = rbac.authorize('healapi:datasource:update')
         dbapi = db_api.get_instance()
         values = body.changes()
+        stored = dbapi.get_datasource(datasource_id, project_id=project_id)
+        if values.get('driver', stored.driver) != stored.driver:
+            raise exception.InvalidParameter(
+                name='driver', value=values['driver'],
+                reason='a datasource keeps the driver it was created with; '
+                       'create another datasource for another driver')
         if 'config' in values:
-            stored = dbapi.get_datasource(datasource_id,
-                                          project_id=project_id)
-            values['config'] = _config_with_secrets(values['config'],
-                                                    stored.config)
+            values['config'] = _checked_config(
+                drivers.get(stored.driver),
+                _config_with_secrets(values['config'], stored.config))
         return Datasource.from_db(dbapi.update_datasource(
             datasource_id, values, project_id=project_id,
             check=_check_tables))
