@@ -133,6 +133,28 @@ class KeystoneServer:
     def project_id(self, name):
         return self._project_ids[name]
 
+    def password(self, persona):
+        return self._passwords[persona]
+
+    def register_endpoint(self, service_type, url):
+        """Make ``url`` the one public endpoint of ``service_type`` in
+        region RegionOne of the catalog."""
+        token = self.token('admin')
+        services = self._call('GET', '/services?type=%s' % service_type,
+                              token)['services']
+        if services:
+            service_id = services[0]['id']
+        else:
+            service_id = self._call('POST', '/services', token, {
+                'service': {'type': service_type,
+                            'name': service_type}})['service']['id']
+        for endpoint in self._call('GET', '/endpoints?service_id=%s'
+                                   % service_id, token)['endpoints']:
+            self._call('DELETE', '/endpoints/%s' % endpoint['id'], token)
+        self._call('POST', '/endpoints', token, {'endpoint': {
+            'service_id': service_id, 'interface': 'public',
+            'region_id': 'RegionOne', 'url': url}})
+
     def token(self, persona):
         """A project-scoped token of ``persona``, reused while it lasts."""
         token_id, expires_at = self._tokens.get(persona, (None, None))

@@ -1,0 +1,1 @@
+"""The ``openstack healing`` commands of API v1, one module per resource."""
