@@ -8,5 +8,5 @@ rules = [
               ('GET', '/v1/drivers')),
     base.rule('healapi:driver:get', base.ADMIN_OR_PROJECT_READER,
               'Show a datasource driver: its tables, config schema and '
-              'actions.', ('GET', '/v1/drivers/{driver}')),
+              'actions.', ('GET', '/v1/drivers/{driver_name}')),
 ]

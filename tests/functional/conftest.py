@@ -7,6 +7,7 @@ from healapi.api import app
 from healapi.conf import CONF
 from healapi.db.sqlalchemy import api as sqla_api
 from tests import backends
+from tests import wsgi_server
 
 
 @pytest.fixture
@@ -15,6 +16,15 @@ def api(database):
     database backend."""
     CONF.set_override('auth_strategy', 'noauth', group='api')
     return webtest.TestApp(app.build_wsgi_app())
+
+
+@pytest.fixture
+def served_api(database):
+    """The base URL of the full API pipeline (noauth) served over HTTP on a
+    loopback port, on each database backend."""
+    CONF.set_override('auth_strategy', 'noauth', group='api')
+    with wsgi_server.serving(app.build_wsgi_app()) as url:
+        yield url
 
 
 @pytest.fixture

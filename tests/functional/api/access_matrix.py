@@ -34,9 +34,13 @@ V = '/v1/violations/{violation}'
 LISTS = ('/v1/policies', '/v1/datasources', '/v1/violations')
 ROWS = D + '/tables/servers/rows'
 
+#: Documents any valid token may read, whatever its roles.
+DOCUMENTS = (('GET', '/v1/'), ('GET', '/v1/openapi.json'))
+
 #: (method, path): the status each persona of PERSONAS gets.
 MATRIX = {
     ('GET', '/v1/'): (200, 200, 200, 200, 200, 401),
+    ('GET', '/v1/openapi.json'): (200, 200, 200, 200, 200, 401),
     ('GET', '/v1/policies'): (200, 200, 200, 403, 200, 401),
     ('POST', '/v1/policies'): (201, 201, 403, 403, 201, 401),
     ('GET', P): (200, 200, 200, 403, 404, 401),

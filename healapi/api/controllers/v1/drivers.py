@@ -66,9 +66,9 @@ class DriversController(base.CollectionController):
             Driver.of(drivers.find(name)) for name in drivers.names()])
 
     @wsme_pecan.wsexpose(Driver, wtypes.text)
-    def get_one(self, name):
+    def get_one(self, driver_name):
         rbac.authorize_in_own_project('healapi:driver:get')
-        driver = drivers.find(name)
+        driver = drivers.find(driver_name)
         if driver is None:
-            raise exception.DriverNotFound(driver=name)
+            raise exception.DriverNotFound(driver=driver_name)
         return Driver.of(driver)
