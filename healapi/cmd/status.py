@@ -1,5 +1,6 @@
 """``healapi-status upgrade check``: is this deployment ready to run?"""
 
+import os
 import sys
 
 from oslo_db import exception as db_exc
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from healapi.api import policy_text
 from healapi.common import exception
+from healapi.common import secrets
 from healapi.conf import CONF
 from healapi.db import api as db_api
 from healapi.db import migration
@@ -58,9 +60,44 @@ class Checks(upgradecheck.UpgradeCommands):
                 '%s' % (len(invalid), '\n'.join(invalid)))
         return upgradecheck.Result(upgradecheck.Code.SUCCESS)
 
+    def _check_datasource_secrets(self):
+        """Every host needs the one credential key file: without it, or
+        with another, the datasources' secrets can't be read."""
+        try:
+            stored = db_api.get_instance().list_all_datasources()
+        except (db_exc.DBError, sa.exc.SQLAlchemyError) as error:
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                'Cannot read the datasources: %s' % type(error).__name__)
+        holding = [datasource for datasource in stored
+                   if secrets.masked(datasource.config) != datasource.config]
+        path = CONF.datasources.credential_key_file
+        if holding and not os.path.exists(path):
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                '%d datasources hold secrets but the credential key file '
+                '%s does not exist: copy the one the other hosts use '
+                '([datasources]/credential_key_file).' % (len(holding), path))
+        unreadable = []
+        for datasource in holding:
+            try:
+                secrets.opened(datasource.config)
+            except secrets.Unreadable as error:
+                unreadable.append('%s (%s, project %s): %s' % (
+                    datasource.name, datasource.id, datasource.project_id,
+                    error))
+        if unreadable:
+            return upgradecheck.Result(
+                upgradecheck.Code.FAILURE,
+                '%d datasources have secrets that no key of %s decrypts; '
+                'copy the key file the other hosts use:\n%s'
+                % (len(unreadable), path, '\n'.join(unreadable)))
+        return upgradecheck.Result(upgradecheck.Code.SUCCESS)
+
     _upgrade_checks = (
         ('Database schema', _check_database_schema),
         ('Policy rules', _check_policy_rules),
+        ('Datasource secrets', _check_datasource_secrets),
         ('Policy file JSON to YAML migration',
          (common_checks.check_policy_json, {'conf': CONF})),
     )

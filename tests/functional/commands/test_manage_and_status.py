@@ -1,9 +1,12 @@
 """healapi-manage db ... and healapi-status upgrade check, on each backend."""
 
+from cryptography import fernet
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
+from healapi.common import secrets
+from healapi.conf import CONF
 from healapi.db import migration
 from healapi.db.sqlalchemy import models
 from tests.functional.commands.conftest import command
@@ -100,3 +103,43 @@ def test_upgrade_check_warns_of_stored_rules_that_are_not_valid(
     assert ('broken (%s, project p): Rule 1 is not valid: line 1, column 16'
             % ids['broken']) in words
     assert ids['good'] not in words
+
+
+def _datasource_with_a_secret(engine):
+    now = timeutils.utcnow()
+    with engine.begin() as connection:
+        connection.execute(sa.insert(models.Datasource.__table__).values(
+            id=uuidutils.generate_uuid(), project_id='p', name='nova',
+            description='', driver='nova', enabled=True,
+            config=secrets.sealed({'auth_url': 'https://k/v3',
+                                   'username': 'u', 'password': 's3cret'}),
+            created_at=now, updated_at=now))
+
+
+def test_upgrade_check_fails_without_the_credential_keys(
+        empty_database, config_file, tmp_path):
+    keys = tmp_path / 'credential-keys'
+    CONF.set_override('credential_key_file', str(keys), group='datasources')
+    conf = config_file({
+        'database': {'connection': empty_database.url.render_as_string(
+            hide_password=False)},
+        'datasources': {'credential_key_file': str(keys)}})
+    run(command('healapi-manage'), '--config-file', conf, 'db', 'upgrade')
+    _datasource_with_a_secret(empty_database)
+
+    passed = run(command('healapi-status'), '--config-file', conf,
+                 'upgrade', 'check')
+    keys.write_text(fernet.Fernet.generate_key().decode() + '\n')
+    other_key = run(command('healapi-status'), '--config-file', conf,
+                    'upgrade', 'check')
+    keys.unlink()
+    no_key = run(command('healapi-status'), '--config-file', conf,
+                 'upgrade', 'check')
+
+    assert passed.returncode == 0, passed.stdout
+    for result, reason in ((other_key, 'no key of'),
+                           (no_key, 'does not exist')):
+        assert result.returncode == 2, result.stdout
+        words = ' '.join(result.stdout.replace('|', ' ').split())
+        assert '1 datasources' in words and reason in words
+    assert not keys.exists(), 'the check must not create a key'
