@@ -176,3 +176,23 @@ class MicroversionNotAcceptable(HealapiException):
     headers = _VARY_BY_MICROVERSION
     message = ('Microversion %(version)s is not available: this server '
                'speaks %(min)s to %(max)s.')
+
+
+class DatabaseUnavailable(HealapiException):
+    code = 503
+    faultcode = 'healapi.database_unavailable'
+    headers = {'Retry-After': '5'}
+    message = ('The database cannot be reached now; nothing was changed. '
+               'Try again shortly.')
+
+
+def headers_for(faultcode):
+    """The HTTP headers of the error whose ``faultcode`` this is (WSME
+    keeps an error's code and message, not its headers)."""
+    pending = [HealapiException]
+    while pending:
+        error = pending.pop()
+        if error.faultcode == faultcode:
+            return error.headers
+        pending.extend(error.__subclasses__())
+    return {}

@@ -97,6 +97,8 @@ class ErrorFormatter:
         if response.status_code < 400:
             return response
         code, detail = self._parse_fault(response)
+        # Headers the error has, which WSME's fault dropped.
+        response.headers.update(exception.headers_for(code))
         return self._render(request, response.status_code, code, detail,
                             headers=response.headers)
 

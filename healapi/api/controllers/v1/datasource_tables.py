@@ -15,7 +15,7 @@ from healapi.api.controllers.v1 import types
 from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import policy_program
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 
 
 class Table(wtypes.Base):

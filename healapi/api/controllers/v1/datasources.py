@@ -15,7 +15,7 @@ from healapi.api.controllers.v1 import webhooks
 from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import secrets
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 from healapi.db.sqlalchemy import models
 
 DEFAULTS = {'description': '', 'config': {}, 'enabled': True,

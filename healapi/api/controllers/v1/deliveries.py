@@ -11,7 +11,7 @@ from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 
 
 class Attempt(wtypes.Base):

@@ -6,7 +6,7 @@ from wsmeext import pecan as wsme_pecan
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 
 
 class Engine(wtypes.Base):

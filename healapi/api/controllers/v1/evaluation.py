@@ -16,7 +16,7 @@ from healapi.api.controllers.v1 import datasource_tables
 from healapi.api.controllers.v1 import types
 from healapi.common import exception
 from healapi.common import policy_program
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 from healapi.engine.datalog import evaluation
 
 #: What the compiler adds to the names of tables of its own making.

@@ -13,7 +13,7 @@ from healapi.api.controllers.v1 import evaluation
 from healapi.api.controllers.v1 import rules
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 from healapi.db.sqlalchemy import models
 
 SEVERITIES = ('low', 'medium', 'high', 'critical')

@@ -8,7 +8,7 @@ from healapi.api import policy_text
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 
 _RuleText = wtypes.StringType(min_length=1, max_length=65535)
 

@@ -12,7 +12,7 @@ import webob
 
 from healapi.api import rbac
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 from healapi.db.sqlalchemy import models
 
 

@@ -11,7 +11,7 @@ from healapi.api.controllers.v1 import deliveries
 from healapi.api.controllers.v1 import policies
 from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 from healapi.db.sqlalchemy import models
 
 STATUSES = ('active', 'resolved')

@@ -23,7 +23,7 @@ from healapi.api.middleware import auth
 from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import secrets
-from healapi.db import api as db_api
+from healapi.api import database as db_api
 
 
 def _presented_token(request):
