@@ -202,8 +202,13 @@ class KeystoneServer:
             conf.register_opts(opts, group=group)
         conf.register_opts(_plugin_opts(), group=_AUTHTOKEN)
         conf.set_override('auth_strategy', 'keystone', group='api')
-        for name, value in {
-                'www_authenticate_uri': self.url,
+        for name, value in self.authtoken_options().items():
+            conf.set_override(name, value, group=_AUTHTOKEN)
+
+    def authtoken_options(self, token_cache_time=TOKEN_CACHE_TIME):
+        """The ``[keystone_authtoken]`` options of healapi's service user
+        on this Keystone."""
+        return {'www_authenticate_uri': self.url,
                 'auth_url': self.url,
                 'auth_type': 'password',
                 'username': 'healapi',
@@ -211,8 +216,7 @@ class KeystoneServer:
                 'user_domain_name': 'Default',
                 'project_name': PERSONAS['healapi'][0],
                 'project_domain_name': 'Default',
-                'token_cache_time': TOKEN_CACHE_TIME}.items():
-            conf.set_override(name, value, group=_AUTHTOKEN)
+                'token_cache_time': token_cache_time}
 
     def unconfigure(self, conf):
         """Undo configure(), and every other override in ``conf``.

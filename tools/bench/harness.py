@@ -30,20 +30,22 @@ class Client:
     (opened again when the server closes it), so that each poll costs a
     request, not a TCP handshake too."""
 
-    def __init__(self, port):
+    def __init__(self, port, token=None):
         self._connection = http.client.HTTPConnection('127.0.0.1', port,
                                                       timeout=30)
+        self.headers = {'Content-Type': 'application/json'}
+        if token:
+            self.headers['X-Auth-Token'] = token
 
-    def call(self, method, path, body=None):
+    def _exchange(self, method, path, body=None):
+        """(response, body bytes) of one request."""
         data = None if body is None else json.dumps(body).encode()
         for attempt in (1, 2):
             try:
-                self._connection.request(
-                    method, path, body=data,
-                    headers={'Content-Type': 'application/json'})
+                self._connection.request(method, path, body=data,
+                                         headers=self.headers)
                 response = self._connection.getresponse()
-                text = response.read()
-                break
+                return response, response.read()
             except (http.client.HTTPException, OSError) as error:
                 self._connection.close()  # The next request opens one.
                 # A kept-alive connection the server closed: once more,
@@ -52,6 +54,13 @@ class Client:
                         http.client.RemoteDisconnected, ConnectionResetError,
                         BrokenPipeError)):
                     raise
+
+    def etag(self, path):
+        """The ETag of ``GET path``."""
+        return self._exchange('GET', path)[0].getheader('ETag')
+
+    def call(self, method, path, body=None):
+        response, text = self._exchange(method, path, body)
         if response.status >= 400:
             raise RuntimeError('%s %s: HTTP %d %s' % (
                 method, path, response.status, text[:300]))
@@ -76,11 +85,12 @@ def scratch_database(server_url):
 
 class Deployment:
     """The API (gunicorn) and engines, with one configuration: noauth on
-    loopback, ``transport_url`` and ``[coordination] backend_url`` if
+    loopback, or Keystone with the ``[keystone_authtoken]`` options
+    ``authtoken``; ``transport_url`` and ``[coordination] backend_url`` if
     given."""
 
     def __init__(self, workdir, database_url, transport_url=None,
-                 coordination_url=None):
+                 coordination_url=None, authtoken=None):
         self.workdir = workdir
         self.port = free_port()
         self.config = os.path.join(workdir, 'healapi.conf')
@@ -88,8 +98,12 @@ class Deployment:
         if transport_url:
             lines.append('transport_url = ' + transport_url)
         lines += ['[database]', 'connection = ' + database_url,
-                  '[api]', 'auth_strategy = noauth',
+                  '[api]', 'auth_strategy = %s' % (
+                      'keystone' if authtoken else 'noauth'),
                   '[oslo_middleware]', 'max_request_body_size = 1048576']
+        if authtoken:
+            lines += ['[keystone_authtoken]'] + [
+                '%s = %s' % item for item in authtoken.items()]
         if coordination_url:
             lines += ['[coordination]', 'backend_url = ' + coordination_url]
         with open(self.config, 'w') as config:
@@ -109,14 +123,18 @@ class Deployment:
             self.config, 'db', 'upgrade'], check=True,
             stdout=subprocess.DEVNULL)
 
-    def start_api(self):
-        self._start('api', [
+    def start_api(self, port=None, application=None):
+        """Serve the API (or ``application``, a gunicorn app spec) under
+        the documented gunicorn settings, on ``port`` (default
+        ``self.port``); returns a Client once it answers ``GET /``."""
+        port = port or self.port
+        self._start('api' if application is None else 'app', [
             os.path.join(BIN, 'gunicorn'), '-c',
             os.path.join(ROOT, 'etc', 'healapi', 'gunicorn.conf.py'),
-            '--bind', '127.0.0.1:%d' % self.port,
-            '--access-logfile', '/dev/null'],
-            env={'HEALAPI_CONFIG_FILE': self.config})
-        client = Client(self.port)
+            '--bind', '127.0.0.1:%d' % port,
+            '--access-logfile', '/dev/null', *filter(None, [application])],
+            env={'HEALAPI_CONFIG_FILE': self.config, 'PYTHONPATH': ROOT})
+        client = Client(port)
         deadline = time.monotonic() + 60
         while True:
             try:
