@@ -3,9 +3,10 @@
 Served at ``GET /v1/openapi.json``. Paths, methods, parameters and status
 codes come from walking the pecan controller tree the way pecan routes it;
 request and response schemas from the WSME types each method is exposed
-with, so the document follows the code. The few controllers that answer
-without WSME (status views, webhooks, version documents) describe
-themselves here, in :data:`_SPECIAL`.
+with, so the document follows the code. What answers without WSME is
+described here: webhooks in :data:`_SPECIAL`, version documents, and the
+status views, answered before pecan (:mod:`healapi.api.status_views`),
+from their own table.
 
 Conventions of :class:`~healapi.api.controllers.v1.base.CollectionController`
 this relies on: ``get_all``/``post`` on the collection, ``get_one``/
@@ -23,10 +24,10 @@ from pecan import rest
 from wsme import types as wtypes
 
 from healapi.api.controllers.v1 import base
-from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.api.controllers.v1 import webhooks
 from healapi.api import microversion
+from healapi.api import status_views
 from healapi import policies
 from healapi import version
 
@@ -269,8 +270,7 @@ def _webhook(path_params):
 
 
 #: Controllers that answer without WSME: (method, operation) of each.
-_SPECIAL = {status.StatusController: _status_view,
-            webhooks.WebhookController: _webhook}
+_SPECIAL = {webhooks.WebhookController: _webhook}
 
 
 @functools.cache
@@ -292,6 +292,9 @@ def document():
     for name, controller in vars(v1.V1Controller).items():
         if isinstance(controller, base.CollectionController):
             walker.collection(controller, '/v1/' + name, [])
+    for resources, parameter in status_views.ID_PARAMETERS.items():
+        walker.add('/v1/%s/{%s}/status' % (resources, parameter),
+                   *_status_view([parameter]))
     return {
         'openapi': '3.0.3',
         'info': {'title': 'healapi', 'version': version.version_string,

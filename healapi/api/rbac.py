@@ -36,8 +36,7 @@ def get_enforcer():
     return _ENFORCER
 
 
-def _allowed(rule, project_id):
-    context = pecan.request.context
+def _allowed(rule, project_id, context):
     try:
         return get_enforcer().authorize(rule, {'project_id': project_id},
                                         context)
@@ -45,24 +44,27 @@ def _allowed(rule, project_id):
         return False
 
 
-def authorize(rule):
+def authorize(rule, context=None):
     """Refuse the request unless its caller may apply ``rule``.
 
     Returns the project that scopes the request's database queries: None
-    when the rule allows every project, else the caller's own.
+    when the rule allows every project, else the caller's own. ``context``
+    is the request's (default: pecan's).
     """
-    if _allowed(rule, _ANY_OTHER_PROJECT):
+    context = context or pecan.request.context
+    if _allowed(rule, _ANY_OTHER_PROJECT, context):
         return None
-    return authorize_in_own_project(rule)
+    return authorize_in_own_project(rule, context)
 
 
-def authorize_in_own_project(rule):
+def authorize_in_own_project(rule, context=None):
     """Refuse the request unless its caller may apply ``rule`` to objects
     of the project its token is scoped to; return that project's id.
 
     New objects belong to that project, whoever creates them.
     """
-    project_id = pecan.request.context.project_id
-    if project_id is None or not _allowed(rule, project_id):
+    context = context or pecan.request.context
+    project_id = context.project_id
+    if project_id is None or not _allowed(rule, project_id, context):
         raise exception.Forbidden(rule=rule)
     return project_id

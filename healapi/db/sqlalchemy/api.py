@@ -933,5 +933,6 @@ class Connection:
             model.id == object_id)
         if project_id is not None:
             query = query.where(model.project_id == project_id)
-        with _reader() as session:
-            return session.execute(query).first()
+        # A bare connection: an ORM session would cost more than the query.
+        with _TRANSACTION.reader.connection.using(_CONTEXT) as connection:
+            return connection.execute(query).first()

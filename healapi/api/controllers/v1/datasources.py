@@ -9,14 +9,12 @@ from healapi.api import table_schema
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import datasource_tables
-from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.api.controllers.v1 import webhooks
 from healapi.common import drivers
 from healapi.common import exception
 from healapi.common import secrets
 from healapi.api import database as db_api
-from healapi.db.sqlalchemy import models
 
 DEFAULTS = {'description': '', 'config': {}, 'enabled': True,
             'poll_interval': None}
@@ -122,8 +120,6 @@ class DatasourcesController(base.CollectionController):
 
     tables = datasource_tables.TablesController()
 
-    status = status.StatusController(
-        models.Datasource, 'healapi:datasource:get_status')
 
     webhook = webhooks.WebhookController()
 

@@ -11,10 +11,8 @@ from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import deliveries
 from healapi.api.controllers.v1 import evaluation
 from healapi.api.controllers.v1 import rules
-from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.api import database as db_api
-from healapi.db.sqlalchemy import models
 
 SEVERITIES = ('low', 'medium', 'high', 'critical')
 DEFAULTS = {'description': '', 'enabled': True, 'severity': 'medium',
@@ -91,8 +89,6 @@ class PoliciesController(base.CollectionController):
     _custom_actions = {'simulate': ['POST']}
 
     rules = rules.RulesController()
-    status = status.StatusController(
-        models.Policy, 'healapi:policy:get_status')
     tables = evaluation.TablesController()
     executions = deliveries.ExecutionsController()
 

@@ -9,10 +9,8 @@ from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
 from healapi.api.controllers.v1 import deliveries
 from healapi.api.controllers.v1 import policies
-from healapi.api.controllers.v1 import status
 from healapi.api.controllers.v1 import types
 from healapi.api import database as db_api
-from healapi.db.sqlalchemy import models
 
 STATUSES = ('active', 'resolved')
 SORT_KEYS = ('first_seen_at', 'last_seen_at', 'resolved_at', 'severity',
@@ -72,8 +70,6 @@ class ViolationsController(base.CollectionController):
 
     _custom_actions = {'acknowledge': ['POST']}
 
-    status = status.StatusController(
-        models.Violation, 'healapi:violation:get_status')
     deliveries = deliveries.DeliveriesController()
 
     @wsme_pecan.wsexpose(ViolationCollection, wtypes.text, wtypes.text,
