@@ -4,7 +4,8 @@ The pipeline, outermost first::
 
     http_proxy_to_wsgi -> request_id -> HEAD without body -> API-SIG errors
       -> microversion negotiation -> CORS -> sizelimit -> authentication
-      (keystone auth_token, or local noauth) -> status views -> pecan
+      (keystone auth_token, or local noauth) -> status views -> request
+      bodies checked against the OpenAPI document -> pecan
 
 The status views (``/v1/{resources}/{id}/status``, polled all day) are
 answered before pecan; see :mod:`healapi.api.status_views`.
@@ -27,6 +28,7 @@ from healapi.api import microversion
 from healapi.api.middleware import auth
 from healapi.api.middleware import errors
 from healapi.api.middleware import head
+from healapi.api import request_bodies
 from healapi.api import status_views
 from healapi.conf import CONF
 from healapi.healthcheck import endpoints
@@ -49,6 +51,7 @@ def setup_pecan_app():
 def build_wsgi_app(conf=CONF):
     """The full API application, as gunicorn and healapi-api serve it."""
     app = setup_pecan_app()
+    app = request_bodies.RequestBodies(app)
     app = status_views.StatusViews(app)
     app = auth.wrap(app, conf)
     app = sizelimit.RequestBodySizeLimiter(app, conf)

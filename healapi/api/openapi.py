@@ -95,18 +95,21 @@ class _Schemas:
         if name not in self.components:
             self.components[name] = {}  # a recursive type refers to it
             readonly = getattr(datatype, '_readonly', ())
+            nullable = getattr(datatype, '_nullable', ())
             properties = {}
             for attribute in wtypes.list_attributes(datatype):
-                if request and attribute.key in readonly:
-                    continue
                 schema = self.of(attribute.datatype, request)
-                # WSME answers null for a field without a value.
-                if schema and not request:
+                if request and attribute.key in readonly:
+                    # Refused by the API with its own message.
+                    schema['readOnly'] = True
+                # WSME answers null for a field without a value; a
+                # request may send null for the few that take it.
+                if schema and (not request or attribute.key in nullable):
                     schema['nullable'] = True
                 properties[attribute.name] = schema
             schema = {'type': 'object', 'properties': properties}
             if request:
-                # Unknown and read-only fields are refused.
+                # Unknown fields are refused.
                 schema['additionalProperties'] = False
             self.components[name] = schema
         return {'$ref': '#/components/schemas/%s' % name}

@@ -72,6 +72,11 @@ class InvalidRows(Invalid):
     message = 'Invalid %(where)s: %(reason)s'
 
 
+class InvalidBody(Invalid):
+    faultcode = 'healapi.invalid_input'
+    message = 'The request body is not valid: %(reason)s'
+
+
 class InvalidConfig(Invalid):
     faultcode = 'healapi.datasource.invalid_config'
     message = 'The config does not suit driver %(driver)s: %(reason)s'

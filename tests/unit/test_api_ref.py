@@ -63,14 +63,21 @@ def _fields(schema):
     """The field names of a body schema, each with the names it may be
     documented under: those of the objects its arrays hold (a
     collection's items, a policy's rules) as ``name`` or
-    ``array.name``. Links are documented once, as ``links``."""
+    ``array.name``. Links are documented once, as ``links``; read-only
+    fields are a response's, not a request's."""
     schema = _resolved(schema)
-    fields = {name: {name} for name in schema.get('properties', {})}
-    for array, field in schema.get('properties', {}).items():
+    properties = {name: field for name, field
+                  in schema.get('properties', {}).items()
+                  if not field.get('readOnly')}
+    fields = {name: {name} for name in properties}
+    for array, field in properties.items():
         items = field.get('items', {})
         if field.get('type') == 'array' and '$ref' in items and not (
                 items['$ref'].endswith('/Link')):
-            for name in _resolved(items).get('properties', {}):
+            for name, item in _resolved(items).get('properties',
+                                                   {}).items():
+                if item.get('readOnly'):
+                    continue
                 fields.setdefault(name, set()).update(
                     (name, '%s.%s' % (array, name)))
     return fields
