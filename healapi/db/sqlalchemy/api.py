@@ -182,12 +182,13 @@ def _stored_rows(session, datasource_id, table_name):
 
 
 def _replacement(session, datasource_id, table_name, rows):
-    """(table, added, removed) that make ``rows`` the whole table."""
+    """(table, added, removed) that make ``rows`` the whole table; rows
+    are added in the order given, so they are listed in that order."""
     wanted = {values_hash(row): list(row) for row in rows}
     stored = _stored_rows(session, datasource_id, table_name)
     return (table_name,
-            {key: wanted[key] for key in wanted.keys() - stored},
-            {key: stored[key] for key in stored.keys() - wanted})
+            {key: row for key, row in wanted.items() if key not in stored},
+            {key: row for key, row in stored.items() if key not in wanted})
 
 
 def _poll_of(session, datasource_id, now):
@@ -570,7 +571,7 @@ class Connection:
             removed = {key: deletes[key] for key in deletes.keys() & stored}
             remaining = stored - removed.keys()
             added = {key: inserts[key]
-                     for key in inserts.keys() - remaining}
+                     for key in inserts if key not in remaining}
             # A row deleted and inserted in one request stays as it was.
             for key in removed.keys() & added.keys():
                 del removed[key], added[key]

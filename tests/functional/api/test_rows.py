@@ -325,3 +325,13 @@ def test_tables_without_rows_change_freely(api, nova):
     assert patched['config'] == {'tables': tables, 'region': 'One'}
     assert api.patch_json(url, {'description': 'x'}).status_int == 200
     assert helpers.all_rows(api, nova, 'servers') == [['vm-1', 'ACTIVE']]
+
+
+def test_rows_are_listed_in_the_order_they_were_sent(api, nova):
+    first = [['vm-%02d' % number, 'ACTIVE'] for number in range(30, 0, -1)]
+    _put(api, nova, first)
+    more = [['vm-%02d' % number, 'ERROR'] for number in range(60, 30, -1)]
+    _patch(api, nova, {'insert': more})
+
+    listed = api.get(helpers.rows_url(nova, 'servers')).json['rows']
+    assert listed == first + more
