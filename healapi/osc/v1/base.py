@@ -4,6 +4,7 @@ JSON arguments, and turning resources into OSC columns."""
 import json
 
 from osc_lib.cli import format_columns
+from osc_lib.command import command
 from osc_lib import exceptions
 from osc_lib import utils
 
@@ -71,3 +72,50 @@ def add_enabled_options(parser, resource):
                        default=None, help='Enable the %s.' % resource)
     group.add_argument('--disable', dest='enabled', action='store_false',
                        help='Disable the %s.' % resource)
+
+
+class SetResource(command.ShowOne):
+    """``set``: change the fields of a policy or datasource. Subclasses
+    name the ``collection`` and give ``add_fields(parser)``,
+    ``fields(args)`` (the body) and ``show(resource)``."""
+
+    collection = None
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        resource = _SINGULAR[self.collection]
+        parser.add_argument(resource, metavar='<%s>' % resource,
+                            help='Name or id.')
+        parser.add_argument('--name', metavar='<name>', help='A new name.')
+        self.add_fields(parser)
+        return parser
+
+    def take_action(self, args):
+        api = client(self)
+        found = find(api, self.collection,
+                     getattr(args, _SINGULAR[self.collection]))
+        body = self.fields(args)
+        if args.name is not None:
+            body['name'] = args.name
+        return self.show(api.patch('/%s/%s' % (self.collection, found['id']),
+                                   body))
+
+
+class DeleteResources(command.Command):
+    """``delete``: delete policies or datasources (``collection``), by
+    name or id."""
+
+    collection = None
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('names_or_ids', nargs='+',
+                            metavar='<%s>' % _SINGULAR[self.collection],
+                            help='Name or id.')
+        return parser
+
+    def take_action(self, args):
+        api = client(self)
+        for name_or_id in args.names_or_ids:
+            found = find(api, self.collection, name_or_id)
+            api.delete('/%s/%s' % (self.collection, found['id']))

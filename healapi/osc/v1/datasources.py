@@ -78,41 +78,25 @@ class ShowDatasource(command.ShowOne):
                                     args.datasource), SHOW_COLUMNS)
 
 
-class SetDatasource(command.ShowOne):
+class SetDatasource(base.SetResource):
     """Change a datasource."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('datasource', metavar='<datasource>',
-                            help='Name or id.')
-        parser.add_argument('--name', metavar='<name>', help='A new name.')
+    collection = 'datasources'
+
+    def add_fields(self, parser):
         _add_fields(parser)
-        return parser
 
-    def take_action(self, args):
-        api = base.client(self)
-        datasource = base.find(api, 'datasources', args.datasource)
-        body = _fields(args)
-        if args.name is not None:
-            body['name'] = args.name
-        return base.shown(api.patch('/datasources/%s' % datasource['id'],
-                                    body), SHOW_COLUMNS)
+    def fields(self, args):
+        return _fields(args)
+
+    def show(self, datasource):
+        return base.shown(datasource, SHOW_COLUMNS)
 
 
-class DeleteDatasource(command.Command):
+class DeleteDatasource(base.DeleteResources):
     """Delete datasources, with their rows."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('datasources', metavar='<datasource>',
-                            nargs='+', help='Name or id.')
-        return parser
-
-    def take_action(self, args):
-        api = base.client(self)
-        for name_or_id in args.datasources:
-            datasource = base.find(api, 'datasources', name_or_id)
-            api.delete('/datasources/%s' % datasource['id'])
+    collection = 'datasources'
 
 
 class _TableCommand:

@@ -99,40 +99,25 @@ class ShowPolicy(command.ShowOne):
         return _shown(base.find(base.client(self), 'policies', args.policy))
 
 
-class SetPolicy(command.ShowOne):
+class SetPolicy(base.SetResource):
     """Change a policy."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('policy', metavar='<policy>',
-                            help='Name or id.')
-        parser.add_argument('--name', metavar='<name>', help='A new name.')
+    collection = 'policies'
+
+    def add_fields(self, parser):
         _add_fields(parser)
-        return parser
 
-    def take_action(self, args):
-        api = base.client(self)
-        policy = base.find(api, 'policies', args.policy)
-        body = _fields(args)
-        if args.name is not None:
-            body['name'] = args.name
-        return _shown(api.patch('/policies/%s' % policy['id'], body))
+    def fields(self, args):
+        return _fields(args)
+
+    def show(self, policy):
+        return _shown(policy)
 
 
-class DeletePolicy(command.Command):
+class DeletePolicy(base.DeleteResources):
     """Delete policies, with their violations."""
 
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        parser.add_argument('policies', metavar='<policy>', nargs='+',
-                            help='Name or id.')
-        return parser
-
-    def take_action(self, args):
-        api = base.client(self)
-        for name_or_id in args.policies:
-            policy = base.find(api, 'policies', name_or_id)
-            api.delete('/policies/%s' % policy['id'])
+    collection = 'policies'
 
 
 class _PolicyCommand:
