@@ -5,8 +5,9 @@ Controllers take the facade from here rather than from
 :mod:`healapi.db.api`. Every call is the facade's own, except that a lost
 or refused connection (oslo.db's ``DBConnectionError``, and what
 SQLAlchemy raises for a connection that fails, times out or drops) becomes
-:class:`~healapi.common.exception.DatabaseUnavailable`. Nothing is stored
-by a request that fails so: its transaction never commits. oslo.db drops
+:class:`~healapi.common.exception.DatabaseUnavailable`. A write the
+database never received is not stored; one cut off during its commit may
+have been, as with any database client. oslo.db drops
 the pool's dead connections, so requests succeed again as soon as the
 database is back, without a restart.
 """

@@ -187,8 +187,7 @@ class DatabaseUnavailable(HealapiException):
     code = 503
     faultcode = 'healapi.database_unavailable'
     headers = {'Retry-After': '5'}
-    message = ('The database cannot be reached now; nothing was changed. '
-               'Try again shortly.')
+    message = 'The database cannot be reached now; try again shortly.'
 
 
 def headers_for(faultcode):

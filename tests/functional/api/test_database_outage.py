@@ -1,7 +1,12 @@
 """The API when its database goes away and comes back: 503 in the API-SIG
 format, nothing half-stored, and recovery without a restart."""
 
+import itertools
+import threading
+import time
+
 import pytest
+import requests
 import webtest
 
 from healapi.api import app
@@ -10,6 +15,7 @@ from healapi.db import migration
 from healapi.db.sqlalchemy import api as sqla_api
 from tests import backends
 from tests import tcpproxy
+from tests import wsgi_server
 from tests.functional.api import helpers
 
 
@@ -81,3 +87,57 @@ def test_a_write_cut_off_stores_nothing(outage):
 
     assert helpers.all_rows(api, datasource, 'vm_status') == [
         ['vm1', 'ERROR']]
+
+
+def test_under_load_every_answer_is_served_or_503_and_no_write_is_lost(
+        outage):
+    """Clients keep writing and reading over HTTP while the database goes
+    away and comes back: each answer is a success or a 503, and every
+    policy whose creation was answered 201 is there afterwards."""
+    api, proxy = outage
+    answers = []
+    stop = threading.Event()
+
+    def client(number):
+        session = requests.Session()
+        for attempt in itertools.count():
+            if stop.is_set():
+                return
+            name = 'p%d_%d' % (number, attempt)
+            created = session.post(url + '/v1/policies',
+                                   json={'name': name}, timeout=30)
+            listed = session.get(url + '/v1/policies?limit=5', timeout=30)
+            answers.append((name, created.status_code, created.json()))
+            answers.append((None, listed.status_code, listed.json()))
+
+    with wsgi_server.serving(app.build_wsgi_app()) as url:
+        threads = [threading.Thread(target=client, args=(number,))
+                   for number in range(4)]
+        for thread in threads:
+            thread.start()
+        _wait_for_answers(answers, 20)
+        proxy.stop()
+        _wait_for_answers(answers, len(answers) + 20)
+        proxy.start()
+        _wait_for_answers(answers, len(answers) + 20)
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+    statuses = {status for _, status, _ in answers}
+    assert statuses <= {200, 201, 503}, statuses
+    assert 503 in statuses
+    for _, status, body in answers:
+        if status == 503:
+            assert body['errors'][0]['code'] == 'healapi.database_unavailable'
+    stored = {policy['name'] for policy in api.get(
+        '/v1/policies?limit=1000').json['policies']}
+    accepted = {name for name, status, _ in answers if status == 201}
+    assert accepted and accepted <= stored
+
+
+def _wait_for_answers(answers, count):
+    deadline = time.monotonic() + 60
+    while len(answers) < count:
+        assert time.monotonic() < deadline, 'the clients stopped answering'
+        time.sleep(0.01)
