@@ -45,6 +45,8 @@ class _Facade:
                 return attribute(*args, **kwargs)
             except CONNECTION_ERRORS as error:
                 raise exception.DatabaseUnavailable() from error
+        # Made once: the next lookup finds it without __getattr__.
+        setattr(self, name, call)
         return call
 
 

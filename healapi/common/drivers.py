@@ -48,6 +48,13 @@ def find(name):
     return _drivers().get(name)
 
 
+def kind_of(name):
+    """The ``kind`` of the driver named ``name``, or None if it is not
+    installed."""
+    driver = find(name)
+    return None if driver is None else driver.kind
+
+
 def get(name):
     """The driver class named ``name``; raises
     :class:`~healapi.common.exception.UnknownDriver` (400)."""

@@ -6,6 +6,8 @@ error format (see :mod:`healapi.api.middleware.errors`), with the message as
 the ``detail``. Messages are written for users: they never carry internals.
 """
 
+import functools
+
 
 class HealapiException(Exception):
     """Base class of every error healapi reports; 500 unless overridden."""
@@ -190,6 +192,7 @@ class DatabaseUnavailable(HealapiException):
     message = 'The database cannot be reached now; try again shortly.'
 
 
+@functools.cache
 def headers_for(faultcode):
     """The HTTP headers of the error whose ``faultcode`` this is (WSME
     keeps an error's code and message, not its headers)."""

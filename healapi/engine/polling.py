@@ -33,11 +33,6 @@ LOG = log.getLogger(__name__)
 TICK = 1.0
 
 
-def _is_pulled(datasource):
-    driver = drivers.find(datasource.driver)
-    return driver is not None and driver.kind == drivers.PULL
-
-
 class ReadTables:
     """{(project id, datasource name): tables read} of the enabled
     policies, each policy parsed once per revision."""
@@ -118,7 +113,8 @@ class Poller:
         now = time.monotonic() if now is None else now
         pulled = [datasource for datasource
                   in self._dbapi.list_all_datasources()
-                  if datasource.enabled and _is_pulled(datasource)
+                  if datasource.enabled
+                  and drivers.kind_of(datasource.driver) == drivers.PULL
                   and self._owns(datasource.id)]
         read = self._read_tables.of(self._dbapi.list_enabled_policies())
         started = []
@@ -171,7 +167,6 @@ class Poller:
                         errors.brief(error))
 
     def _poll(self, datasource, driver, tables):
-        stale = set(self._dbapi.table_counts(datasource.id)) - set(tables)
         try:
             rows = (driver.fetch(secrets.opened(datasource.config), tables)
                     if tables else {})
@@ -184,7 +179,7 @@ class Poller:
             self._failed(datasource, 'unexpected error in the %s driver: %s'
                          % (datasource.driver, errors.brief(error)))
             return
-        written = self._dbapi.record_poll(datasource.id, rows, stale)
+        written = self._dbapi.record_poll(datasource.id, rows)
         changed = {table: counts for table, counts in written.items()
                    if any(counts)}
         LOG.debug('Polled datasource %s (%s): %s', datasource.id,

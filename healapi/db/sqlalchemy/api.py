@@ -518,15 +518,17 @@ class Connection:
                 diffs.append((table_name, added, removed))
             return self._store_diffs(session, seq, datasource, diffs)
 
-    def record_poll(self, datasource_id, tables, emptied=()):
+    def record_poll(self, datasource_id, tables):
         """Record a successful poll: each of ``tables`` ({table: rows})
-        replaced by its rows, each of ``emptied`` emptied, and the poll
-        status, in one transaction. Returns {table: (added, removed)}."""
+        replaced by its rows, every other table emptied (no policy reads
+        it any more), and the poll status, in one transaction. Returns
+        {table: (added, removed)}."""
         now = timeutils.utcnow()
         with _writer() as session:
             seq = _claim_change(session)
             datasource = _get(session, models.Datasource, datasource_id,
                               None)
+            emptied = set(_table_counts(session, datasource_id)) - set(tables)
             written = self._store_diffs(session, seq, datasource, [
                 _replacement(session, datasource_id, table_name, rows)
                 for table_name, rows in [*tables.items(),

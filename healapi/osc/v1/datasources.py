@@ -109,11 +109,10 @@ class _TableCommand:
         parser.add_argument('table', metavar='<table>')
         return parser
 
-    def rows_path(self, args):
+    def table_path(self, args):
         datasource = base.find(base.client(self), 'datasources',
                                args.datasource)
-        return '/datasources/%s/tables/%s/rows' % (datasource['id'],
-                                                   args.table)
+        return '/datasources/%s/tables/%s' % (datasource['id'], args.table)
 
 
 class ListRow(_TableCommand, command.Lister):
@@ -126,11 +125,10 @@ class ListRow(_TableCommand, command.Lister):
 
     def take_action(self, args):
         api = base.client(self)
-        path = self.rows_path(args)
-        datasource = path.split('/')[2]
-        columns = api.get('/datasources/%s/tables/%s' % (
-            datasource, args.table))['columns']
-        rows = api.list(path, 'rows', limit=args.limit, marker=args.marker)
+        table = self.table_path(args)
+        columns = api.get(table)['columns']
+        rows = api.list(table + '/rows', 'rows', limit=args.limit,
+                        marker=args.marker)
         return columns, [tuple(row) for row in rows]
 
 
@@ -153,7 +151,7 @@ class PushRow(_TableCommand, command.Command):
 
     def take_action(self, args):
         api = base.client(self)
-        path = self.rows_path(args)
+        path = self.table_path(args) + '/rows'
         if args.replace:
             written = api.put(path, {'rows': args.rows})
         else:

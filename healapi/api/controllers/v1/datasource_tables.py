@@ -72,8 +72,7 @@ def _pushed_columns(datasource_id, table, project_id):
     """The columns of a table that takes pushed rows."""
     datasource = db_api.get_instance().get_datasource(
         datasource_id, project_id=project_id)
-    driver = drivers.find(datasource.driver)
-    if driver is None or driver.kind != drivers.PUSH:
+    if drivers.kind_of(datasource.driver) != drivers.PUSH:
         raise exception.RowsNotPushed(datasource=datasource.id,
                                       driver=datasource.driver)
     return _declared_columns(datasource, table)

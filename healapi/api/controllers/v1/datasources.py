@@ -106,9 +106,9 @@ def _check_tables(datasource, values, table_counts):
     the rows it holds (checked in the update's transaction, so that no
     push slips in between). Other drivers' rows are their own to replace.
     """
-    driver = drivers.find(datasource.driver)
-    if ('config' in values and driver is not None
-            and driver.kind == drivers.PUSH):
+    if ('config' in values
+            and drivers.kind_of(datasource.driver) == drivers.PUSH):
+        driver = drivers.get(datasource.driver)
         table_schema.check_emptied(
             driver.declared_tables(datasource.config),
             driver.declared_tables(values['config']), datasource.id,

@@ -89,10 +89,10 @@ class WebhookController:
             project_id = rbac.authorize('healapi:datasource:push_rows')
             datasource = dbapi.get_datasource(datasource_id,
                                               project_id=project_id)
-        driver = drivers.find(datasource.driver)
-        if driver is None or driver.kind != drivers.WEBHOOK:
+        if drivers.kind_of(datasource.driver) != drivers.WEBHOOK:
             raise exception.NoWebhook(datasource=datasource.id,
                                       driver=datasource.driver)
+        driver = drivers.get(datasource.driver)
         changes = driver.changes(_payload(pecan.request))
         for change in changes:
             columns = driver.tables[change.table]
