@@ -4,6 +4,7 @@ Every public method runs in one transaction (oslo.db enginefacade), so a
 failure leaves nothing half-written.
 """
 
+import functools
 import hashlib
 import json
 import threading
@@ -19,11 +20,14 @@ import sqlalchemy as sa
 from healapi.common import events
 from healapi.common import exception
 from healapi.db import exception as db_exception
+from healapi.db.sqlalchemy import held_connections
 from healapi.db.sqlalchemy import models
 
 _CONTEXT = threading.local()
 _TRANSACTION = enginefacade.transaction_context()
 _TRANSACTION.configure(sqlite_fk=True)
+#: The status views' reads (see held_connections).
+_HELD_CONNECTIONS = held_connections.HeldConnections()
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):
@@ -47,6 +51,24 @@ def create_engine(url):
     engine = engines.create_engine(url, sqlite_fk=True)
     _on_engine_create(engine)
     return engine
+
+
+_STATUS_COLUMNS = {
+    models.Policy: models.Policy.enabled,
+    models.Datasource: models.Datasource.enabled,
+    models.Violation: models.Violation.status,
+}
+
+
+@functools.cache
+def _status_query(model, scoped):
+    """The status views' query, built once: SQLAlchemy then finds it
+    compiled without building its cache key again."""
+    query = sa.select(_STATUS_COLUMNS[model], model.updated_at).where(
+        model.id == sa.bindparam('id'))
+    if scoped:
+        query = query.where(model.project_id == sa.bindparam('project_id'))
+    return query
 
 
 def get_engine():
@@ -921,21 +943,15 @@ class Connection:
 
     # -- the status-by-UUID view -------------------------------------------
 
-    _STATUS_COLUMNS = {
-        models.Policy: models.Policy.enabled,
-        models.Datasource: models.Datasource.enabled,
-        models.Violation: models.Violation.status,
-    }
-
     def get_status(self, model, object_id, project_id=None):
         """(status column value, updated_at) of one object, or None.
 
         One narrow query, for callers that poll status all day.
         """
-        query = sa.select(self._STATUS_COLUMNS[model], model.updated_at).where(
-            model.id == object_id)
+        parameters = {'id': object_id}
         if project_id is not None:
-            query = query.where(model.project_id == project_id)
-        # A bare connection: an ORM session would cost more than the query.
-        with _TRANSACTION.reader.connection.using(_CONTEXT) as connection:
-            return connection.execute(query).first()
+            parameters['project_id'] = project_id
+        return _HELD_CONNECTIONS.first(
+            _TRANSACTION.reader.get_engine(),
+            _status_query(model, scoped=project_id is not None), parameters)
+

@@ -329,6 +329,42 @@ def test_status_is_one_query_of_two_columns(database):
     assert dbapi.get_status(models.Violation, policy.id) is None
 
 
+def _drop_other_connections(engine):
+    """End, on the server, every connection to the database but one's own
+    (as a database restart would)."""
+    if engine.dialect.name == 'postgresql':
+        kill = sa.text(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+            'WHERE datname = current_database() AND pid <> pg_backend_pid()')
+    else:
+        kill = None
+    with engine.connect() as connection:
+        if kill is not None:
+            connection.execute(kill)
+            return
+        ids = connection.execute(sa.text(
+            'SELECT id FROM information_schema.processlist '
+            'WHERE db = DATABASE() AND id <> CONNECTION_ID()')).scalars()
+        for connection_id in list(ids):
+            connection.execute(sa.text('KILL %d' % connection_id))
+
+
+def test_status_reads_survive_their_connection_dropped(database):
+    """A status view keeps its connection between reads; a kept connection
+    that the server closed costs the poller nothing."""
+    if database.dialect.name == 'sqlite':
+        pytest.skip('an embedded database has no connections to drop')
+    dbapi = db_api.get_instance()
+    policy = _policy(dbapi)
+    violation_id = _violation(policy, ['vm-1'])
+    assert dbapi.get_status(models.Violation, violation_id)[0] == 'active'
+
+    _drop_other_connections(database)
+
+    assert dbapi.get_status(models.Violation, violation_id)[0] == 'active'
+    assert dbapi.get_status(models.Violation, violation_id)[0] == 'active'
+
+
 def test_deleting_removes_what_belongs_to_the_deleted_only(database):
     dbapi = db_api.get_instance()
     doomed = _policy(dbapi, name='doomed', rules=['a(x) :- b(x)'])
