@@ -6,10 +6,12 @@ itself, so "no token" meets the real 401. ``test_keystone_tokens.py`` runs
 the same matrix with tokens of a real Keystone.
 """
 
+import time
 import types
 
 from keystonemiddleware import auth_token
 from oslo_policy import opts as policy_opts
+
 import pytest
 import webob.dec
 import webtest
@@ -167,6 +169,20 @@ class TestOperatorPolicyFile:
                           endpoint, 403)
         matrix.check_cell(stand_in_client, 'admin', world, database,
                           endpoint, 204)
+
+    def test_an_edited_policy_file_applies_within_the_decision_time(
+            self, policy_file, stand_in_client, database):
+        world = matrix.build_world(STAND_IN_PROJECT_IDS)
+        endpoint = ('GET', matrix.P)
+        policy_file.write_text('"healapi:policy:get": "rule:admin"\n')
+        matrix.check_cell(stand_in_client, 'reader', world, database,
+                          endpoint, 403)
+
+        policy_file.write_text('"healapi:policy:get": "@"\n')
+        time.sleep(rbac.DECISION_TIME + 0.1)
+
+        matrix.check_cell(stand_in_client, 'reader', world, database,
+                          endpoint, 200)
 
     def test_a_role_can_be_given_push_rows_and_nothing_else(
             self, policy_file, stand_in_client):
