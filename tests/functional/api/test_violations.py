@@ -31,6 +31,29 @@ def test_show_violation(api, policy):
         '/v1/violations/%s' % violation_id)
 
 
+def test_list_shows_each_violation_as_shown_alone_but_its_trace(api,
+                                                                 policy):
+    """The list renders its items apart from the show, for speed: they
+    must not drift apart."""
+    resolved_id = helpers.insert_violation(
+        policy, ['vm-1', {'flavor': 'm1.small'}], status='resolved',
+        trace={'rule': 'error(vm) :- nova:servers(vm)'})
+    acknowledged_id = helpers.insert_violation(
+        policy, ['vm-2', 3, None], acknowledged_by='operator',
+        acknowledged_at=datetime.datetime(2026, 5, 1, 12, 30, 15, 123456))
+    api.post('/v1/violations/%s/acknowledge' % acknowledged_id)
+
+    listed = api.get('/v1/violations').json['violations']
+
+    assert len(listed) == 2
+    for item in listed:
+        shown = api.get('/v1/violations/%s' % item['id']).json
+        assert shown.pop('trace') == (
+            {'rule': 'error(vm) :- nova:servers(vm)'}
+            if item['id'] == resolved_id else None)
+        assert item == shown
+
+
 def test_unknown_violation_is_404(api):
     response = api.get('/v1/violations/0b2f6f0e-9a4e-4a86-9d6a-1b3d8f5a3c11',
                        expect_errors=True)

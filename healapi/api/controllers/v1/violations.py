@@ -1,9 +1,13 @@
 """/v1/violations: what policies found wrong, from first seen to resolved."""
 
+import datetime
+
 import pecan
+from wsme import api as wsme_api
 from wsme import types as wtypes
 from wsmeext import pecan as wsme_pecan
 
+from healapi.api.controllers import link
 from healapi.api import rbac
 from healapi.api.controllers.v1 import base
 from healapi.api.controllers.v1 import collection
@@ -41,23 +45,41 @@ class Violation(wtypes.Base):
 
     @classmethod
     def from_db(cls, violation, with_trace=False):
-        result = cls(
-            id=violation.id, policy_id=violation.policy_id,
-            project_id=violation.project_id, table=violation.table_name,
-            values=violation.values, severity=violation.severity,
-            status=violation.status,
-            first_seen_at=types.utc(violation.first_seen_at),
-            last_seen_at=types.utc(violation.last_seen_at),
-            resolved_at=types.utc(violation.resolved_at),
-            acknowledged_at=types.utc(violation.acknowledged_at),
-            acknowledged_by=violation.acknowledged_by,
-            previous_id=violation.previous_id,
-            created_at=types.utc(violation.created_at),
-            updated_at=types.utc(violation.updated_at),
-            links=types.self_links('v1', 'violations', violation.id))
+        result = cls(links=types.self_links('v1', 'violations', violation.id),
+                     **_fields(violation))
         if with_trace:
             result.trace = violation.trace or None
         return result
+
+
+def _fields(violation):
+    """A stored violation's fields as the API names them, but its links
+    and trace."""
+    return {
+        'id': violation.id, 'policy_id': violation.policy_id,
+        'project_id': violation.project_id, 'table': violation.table_name,
+        'values': violation.values, 'severity': violation.severity,
+        'status': violation.status,
+        'first_seen_at': types.utc(violation.first_seen_at),
+        'last_seen_at': types.utc(violation.last_seen_at),
+        'resolved_at': types.utc(violation.resolved_at),
+        'acknowledged_at': types.utc(violation.acknowledged_at),
+        'acknowledged_by': violation.acknowledged_by,
+        'previous_id': violation.previous_id,
+        'created_at': types.utc(violation.created_at),
+        'updated_at': types.utc(violation.updated_at)}
+
+
+def _list_item(violation, base_url):
+    """A violation as lists show it: the :class:`Violation` without its
+    trace, as JSON-ready values. Built without WSME, whose objects and
+    rendering cost far more than the query of a page."""
+    item = {name: value.isoformat() if isinstance(value, datetime.datetime)
+            else value for name, value in _fields(violation).items()}
+    item['links'] = [{'rel': 'self',
+                      'href': '%s/v1/violations/%s' % (base_url,
+                                                      violation.id)}]
+    return item
 
 
 class ViolationCollection(wtypes.Base):
@@ -90,10 +112,15 @@ class ViolationsController(base.CollectionController):
             db_api.get_instance().list_violations, scope,
             _filters(query), limit, marker, sort, SORT_KEYS,
             'first_seen_at:desc')
-        return ViolationCollection(
-            violations=[Violation.from_db(item) for item in items],
-            links=collection.next_links(('v1', 'violations'), items, limit,
-                                        query))
+        base_url = link.base_url()
+        page = {
+            'violations': [_list_item(item, base_url) for item in items],
+            'links': [{'rel': next_link.rel, 'href': next_link.href}
+                      for next_link in collection.next_links(
+                          ('v1', 'violations'), items, limit, query)]}
+        # Rendered as it is: the signature's ViolationCollection documents it.
+        return wsme_api.Response(page, status_code=200,
+                                 return_type=types.jsontype)
 
     @wsme_pecan.wsexpose(Violation, wtypes.text)
     def get_one(self, violation_id):
