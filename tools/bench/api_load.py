@@ -2,6 +2,7 @@
 
     python tools/bench/api_load.py [--violations N] [--duration S]
         [--rounds N] [--connections N] [--postgresql-url URL]
+        [--endpoints NAME...]
 
 It starts, on this machine: a real Keystone (tests/keystone.py, in
 .keystone-venv), a scratch PostgreSQL database with ``--violations``
@@ -57,6 +58,8 @@ POSTGRESQL = 'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'
 TARGETS = {'status': 'at least 70% of hello, p99 under 10 ms',
            'status-304': 'at least 70% of hello, p99 under 10 ms',
            'list': 'p99 under 50 ms'}
+
+ENDPOINTS = ('hello', 'status', 'status-304', 'list', 'push')
 
 _PUSH_SCRIPT = '''
 counter = 0
@@ -154,6 +157,9 @@ def main():
     parser.add_argument('--connections', type=int, default=16)
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--postgresql-url', default=POSTGRESQL)
+    parser.add_argument('--endpoints', nargs='+', metavar='NAME',
+                        choices=ENDPOINTS, default=ENDPOINTS,
+                        help='measure only these (hello always runs)')
     args = parser.parse_args()
     wrk = ensure_wrk()
 
@@ -191,6 +197,8 @@ def main():
                  % (api, datasource_id),
                  {'script': _PUSH_SCRIPT, 'method': 'PATCH'}),
             ]
+            runs = [run for run in runs
+                    if run[0] == 'hello' or run[0] in args.endpoints]
             print('==> wrk: %d connections, %d threads, %d s per run, %d '
                   'rounds of every endpoint' % (
                       args.connections, args.threads, args.duration,
