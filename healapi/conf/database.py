@@ -25,13 +25,30 @@ GROUP = cfg.OptGroup(
          'healapi[mysql]).')
 
 
+#: healapi's own options of the group, beside oslo.db's.
+HEALAPI_OPTS = [
+    cfg.IntOpt(
+        'network_timeout', default=30, min=2,
+        help='Seconds a database client waits on the network before it '
+             'gives up, so that a database that cannot be reached fails '
+             'API requests with 503 instead of holding them: to open a '
+             'connection (both drivers); on MySQL/MariaDB, for each answer '
+             'and each write (so a statement that runs longer fails); on '
+             'PostgreSQL, for the server to acknowledge '
+             'what was sent (TCP_USER_TIMEOUT, with TCP keepalives), which '
+             'catches a server or network that went silent. A value given '
+             'in the connection URL or connection_parameters wins.'),
+]
+
+
 def register_opts(conf):
     # On the options themselves (not conf.set_default, as oslo.db's helper
     # does) so the sample config and the docs show healapi's default.
     cfg.set_defaults(db_options.database_opts, connection=DEFAULT_CONNECTION)
     conf.register_group(GROUP)
     conf.register_opts(db_options.database_opts, group=GROUP)
+    conf.register_opts(HEALAPI_OPTS, group=GROUP)
 
 
 def list_opts():
-    return {GROUP: db_options.database_opts}
+    return {GROUP: db_options.database_opts + HEALAPI_OPTS}

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from healapi.common import events
 from healapi.common import exception
+from healapi.conf import CONF
 from healapi.db import exception as db_exception
 from healapi.db.sqlalchemy import held_connections
 from healapi.db.sqlalchemy import models
@@ -37,10 +38,30 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def _network_timeouts(dialect, connection_record, cargs, cparams):
+    """Bound each new connection's waits by [database]/network_timeout
+    (see its help); what the URL sets itself is kept."""
+    timeout = CONF.database.network_timeout
+    if dialect.driver == 'psycopg2':
+        timeouts = {'connect_timeout': timeout,
+                    'tcp_user_timeout': timeout * 1000, 'keepalives': 1,
+                    'keepalives_idle': max(1, timeout // 3),
+                    'keepalives_interval': max(1, timeout // 9),
+                    'keepalives_count': 3}
+    elif dialect.driver == 'pymysql':
+        timeouts = {'connect_timeout': timeout, 'read_timeout': timeout,
+                    'write_timeout': timeout}
+    else:
+        return
+    for name, value in timeouts.items():
+        cparams.setdefault(name, value)
+
+
 def _on_engine_create(engine):
     if engine.dialect.name == 'sqlite' and engine.url.database not in (
             None, '', ':memory:'):
         sa.event.listen(engine, 'connect', _sqlite_pragmas)
+    sa.event.listen(engine, 'do_connect', _network_timeouts)
 
 
 _TRANSACTION.append_on_engine_create(_on_engine_create)
