@@ -1,15 +1,21 @@
-"""The API under gunicorn when its database can't be reached: each request
-answers 503 within [database]/network_timeout, from the first one on, and
-the API serves again once the database is back, without a restart."""
+"""The API under gunicorn and the engine when their database can't be
+reached: each request answers 503 within [database]/network_timeout, from
+the first one on; once the database is back both serve again by
+themselves, and every write that was accepted is there."""
 
+import itertools
 import os
+import subprocess
+import threading
 import time
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from healapi.db import migration
 from healapi.db.sqlalchemy import api as sqla_api
+from healapi.db.sqlalchemy import models
 from tests import backends
 from tests import tcpproxy
 from tests.functional.commands.conftest import command
@@ -18,6 +24,10 @@ from tests.functional.commands.conftest import free_port
 ETC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
                    'healapi')
 NETWORK_TIMEOUT = 2
+#: How long the database stays away under load (the issue's 30 s).
+OUTAGE = 30
+#: How soon after the database is back the API must serve again.
+RECOVERY = 5
 
 
 @pytest.fixture(params=['postgresql', 'mysql'])
@@ -32,14 +42,19 @@ def scratch(request):
     scratch.drop()
 
 
-def _serve(server, config_file, tmp_path, url):
-    """The API under gunicorn as documented, on the database at ``url``."""
-    port = free_port()
-    conf = config_file({
+def _conf(config_file, tmp_path, url):
+    return config_file({
         'DEFAULT': {'state_path': str(tmp_path / 'state')},
         'api': {'auth_strategy': 'noauth'},
         'database': {'connection': url.render_as_string(hide_password=False),
-                     'network_timeout': NETWORK_TIMEOUT}})
+                     'network_timeout': NETWORK_TIMEOUT},
+        'engine': {'poll_interval': 0.1, 'heartbeat_interval': 0.2}})
+
+
+def _serve(server, config_file, tmp_path, url):
+    """The API under gunicorn as documented, on the database at ``url``."""
+    port = free_port()
+    conf = _conf(config_file, tmp_path, url)
     return server([command('gunicorn'), '-c',
                    os.path.join(ETC, 'gunicorn.conf.py'),
                    '--bind', '127.0.0.1:%d' % port],
@@ -91,3 +106,98 @@ def test_a_database_that_never_answers_fails_requests_in_the_timeout(
         assert NETWORK_TIMEOUT - 0.5 < elapsed < NETWORK_TIMEOUT + 5
     finally:
         silent.stop()
+
+
+def test_a_30_s_outage_under_load_loses_no_accepted_write(
+        scratch, server, config_file, tmp_path):
+    """Monitoring keeps pushing rows while the database is away for 30 s:
+    each push is stored (200) or refused (503) within the timeout; after
+    the outage the API serves within seconds, and the engine, never
+    restarted, finds the violation of every row that was accepted."""
+    proxy = tcpproxy.TCPProxy((scratch.url.host, scratch.url.port)).start()
+    proxied = scratch.url.set(host='127.0.0.1', port=proxy.port)
+    engine_log = open(tmp_path / 'engine.log', 'w+')
+    engine = subprocess.Popen(
+        [command('healapi-engine'), '--config-file',
+         _conf(config_file, tmp_path, proxied)],
+        stdout=engine_log, stderr=subprocess.STDOUT)
+    answers = []  # (vm, status, seconds taken, when answered) of pushes
+    stop = threading.Event()
+    try:
+        api = _serve(server, config_file, tmp_path, proxied)
+        datasource = requests.post(api + '/v1/datasources', json={
+            'name': 'mon', 'driver': 'push',
+            'config': {'tables': {'vm_status': ['vm', 'status']}}}).json()
+        policy = requests.post(api + '/v1/policies', json={
+            'name': 'vm_health',
+            'rules': [{'rule': 'error(vm) :- mon:vm_status(vm, "ERROR")'}]})
+        assert policy.status_code == 201
+        rows = '%s/v1/datasources/%s/tables/vm_status/rows' % (
+            api, datasource['id'])
+
+        def monitoring(number):
+            session = requests.Session()
+            for count in itertools.count():
+                if stop.is_set():
+                    return
+                vm = 'vm-%d-%d' % (number, count)
+                start = time.monotonic()
+                response = session.patch(
+                    rows, json={'insert': [[vm, 'ERROR']]}, timeout=60)
+                answered = time.monotonic()
+                answers.append((vm, response.status_code,
+                                answered - start, answered))
+                if response.status_code == 503:
+                    assert response.json()['errors'][0]['code'] == \
+                        'healapi.database_unavailable'
+                time.sleep(0.05)
+
+        clients = [threading.Thread(target=monitoring, args=(number,))
+                   for number in range(4)]
+        for client in clients:
+            client.start()
+        time.sleep(2)
+        proxy.stop()
+        time.sleep(OUTAGE)
+        proxy.start()
+        back = time.monotonic()
+        _wait_until(lambda: any(status == 200 and answered > back
+                                for _, status, _, answered in answers),
+                    RECOVERY)
+        time.sleep(2)
+        stop.set()
+        for client in clients:
+            client.join()
+
+        statuses = {status for _, status, _, _ in answers}
+        assert statuses == {200, 503}, statuses
+        assert max(seconds for _, _, seconds, _ in answers) < \
+            NETWORK_TIMEOUT + 3
+        accepted = {vm for vm, status, _, _ in answers if status == 200}
+        direct = sa.create_engine(
+            scratch.url.render_as_string(hide_password=False))
+        try:
+            _wait_until(lambda: accepted <= _active_vms(direct), 60)
+        finally:
+            direct.dispose()
+        assert engine.poll() is None
+    finally:
+        stop.set()
+        engine.terminate()
+        engine.wait(timeout=30)
+        engine_log.close()
+        proxy.stop()
+
+
+def _active_vms(engine):
+    query = sa.select(models.Violation.values).where(
+        models.Violation.status == 'active')
+    with engine.connect() as connection:
+        return {values[0] for values in connection.execute(query).scalars()}
+
+
+def _wait_until(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'not within %s s' % timeout
+        time.sleep(0.05)
