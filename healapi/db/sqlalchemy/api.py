@@ -43,6 +43,8 @@ def _network_timeouts(dialect, connection_record, cargs, cparams):
     (see its help); what the URL sets itself is kept."""
     timeout = CONF.database.network_timeout
     if dialect.driver == 'psycopg2':
+        # TCP_USER_TIMEOUT catches a silent peer while a request waits on
+        # it; keepalives catch it on an idle pooled connection.
         timeouts = {'connect_timeout': timeout,
                     'tcp_user_timeout': timeout * 1000, 'keepalives': 1,
                     'keepalives_idle': max(1, timeout // 3),
@@ -975,4 +977,3 @@ class Connection:
         return _HELD_CONNECTIONS.first(
             _TRANSACTION.reader.get_engine(),
             _status_query(model, scoped=project_id is not None), parameters)
-
