@@ -50,6 +50,11 @@ def setup_pecan_app():
 
 def build_wsgi_app(conf=CONF):
     """The full API application, as gunicorn and healapi-api serve it."""
+    # oslo.db retries a database it can't reach when it first connects (10
+    # times, 10 s apart, by default), and the request that made it connect
+    # waits all along; the API answers that request 503 instead. An
+    # operator's [database]/max_retries still wins.
+    conf.set_default('max_retries', 0, group='database')
     app = setup_pecan_app()
     app = request_bodies.RequestBodies(app)
     app = status_views.StatusViews(app)

@@ -75,6 +75,7 @@ def _assert_unavailable(response):
 
 def test_an_api_started_while_the_database_is_down_answers_503_at_once(
         scratch, server, config_file, tmp_path):
+    # Not after oslo.db's startup retries (10 times 10 s by default).
     proxy = tcpproxy.TCPProxy((scratch.url.host, scratch.url.port))
     proxy.start()
     proxy.stop()
