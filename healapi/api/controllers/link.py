@@ -13,10 +13,13 @@ def base_url():
         '/')
 
 
-def url(*parts, query=None):
-    """An absolute URL under the API root, e.g. url('v1', 'policies', id)."""
-    result = '/'.join([base_url()] + [parse.quote(str(p), safe='')
-                                      for p in parts])
+def url(*parts, query=None, base=None):
+    """An absolute URL under the API root, e.g. url('v1', 'policies', id).
+
+    ``base`` is :func:`base_url`'s answer, for callers making many URLs.
+    """
+    result = '/'.join([base or base_url()] + [parse.quote(str(p), safe='')
+                                              for p in parts])
     if query:
         result += '?' + parse.urlencode(query)
     return result

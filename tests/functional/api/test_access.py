@@ -11,7 +11,6 @@ import types
 
 from keystonemiddleware import auth_token
 from oslo_policy import opts as policy_opts
-
 import pytest
 import webob.dec
 import webtest

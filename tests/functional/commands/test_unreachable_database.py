@@ -13,13 +13,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from healapi.db import migration
-from healapi.db.sqlalchemy import api as sqla_api
 from healapi.db.sqlalchemy import models
-from tests import backends
 from tests import tcpproxy
 from tests.functional.commands.conftest import command
 from tests.functional.commands.conftest import free_port
+from tests.functional.engine.helpers import wait_for
 
 ETC = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'etc',
                    'healapi')
@@ -30,16 +28,15 @@ OUTAGE = 30
 RECOVERY = 5
 
 
-@pytest.fixture(params=['postgresql', 'mysql'])
-def scratch(request):
-    """A migrated scratch database of each server."""
-    scratch = backends.ScratchDatabase(request.param)
-    engine = sqla_api.create_engine(
-        scratch.url.render_as_string(hide_password=False))
-    migration.upgrade(engine=engine)
-    engine.dispose()
-    yield scratch
-    scratch.drop()
+# The database servers only: an embedded one can't be cut off.
+pytestmark = pytest.mark.parametrize('migrated_database',
+                                     ['postgresql', 'mysql'], indirect=True)
+
+
+@pytest.fixture
+def direct(migrated_database):
+    """An engine on the test's migrated database, reached directly."""
+    return migrated_database[1]
 
 
 def _conf(config_file, tmp_path, url):
@@ -74,13 +71,13 @@ def _assert_unavailable(response):
 
 
 def test_an_api_started_while_the_database_is_down_answers_503_at_once(
-        scratch, server, config_file, tmp_path):
-    proxy = tcpproxy.TCPProxy((scratch.url.host, scratch.url.port))
+        direct, server, config_file, tmp_path):
+    proxy = tcpproxy.TCPProxy((direct.url.host, direct.url.port))
     proxy.start()  # Which chooses its port; stopped, it refuses.
     proxy.stop()
     try:
         api = _serve(server, config_file, tmp_path,
-                     scratch.url.set(host='127.0.0.1', port=proxy.port))
+                     direct.url.set(host='127.0.0.1', port=proxy.port))
         for _ in range(3):
             response, elapsed = _timed_get(api + '/v1/policies')
             _assert_unavailable(response)
@@ -95,11 +92,11 @@ def test_an_api_started_while_the_database_is_down_answers_503_at_once(
 
 
 def test_a_database_that_never_answers_fails_requests_in_the_timeout(
-        scratch, server, config_file, tmp_path):
+        direct, server, config_file, tmp_path):
     silent = tcpproxy.SilentServer()
     try:
         api = _serve(server, config_file, tmp_path,
-                     scratch.url.set(host='127.0.0.1', port=silent.port))
+                     direct.url.set(host='127.0.0.1', port=silent.port))
         response, elapsed = _timed_get(api + '/v1/violations/'
                                        '0b2f6f0e-9a4e-4a86-9d6a-1b3d8f5a3c11'
                                        '/status')
@@ -110,13 +107,13 @@ def test_a_database_that_never_answers_fails_requests_in_the_timeout(
 
 
 def test_a_30_s_outage_under_load_loses_no_accepted_write(
-        scratch, server, config_file, tmp_path):
+        direct, server, config_file, tmp_path):
     """Monitoring keeps pushing rows while the database is away for 30 s:
     each push is stored (200) or refused (503) within the timeout; after
     the outage the API serves within seconds, and the engine, never
     restarted, finds the violation of every row that was accepted."""
-    proxy = tcpproxy.TCPProxy((scratch.url.host, scratch.url.port)).start()
-    proxied = scratch.url.set(host='127.0.0.1', port=proxy.port)
+    proxy = tcpproxy.TCPProxy((direct.url.host, direct.url.port)).start()
+    proxied = direct.url.set(host='127.0.0.1', port=proxy.port)
     engine_log = open(tmp_path / 'engine.log', 'w+')
     engine = subprocess.Popen(
         [command('healapi-engine'), '--config-file',
@@ -162,9 +159,9 @@ def test_a_30_s_outage_under_load_loses_no_accepted_write(
         time.sleep(OUTAGE)
         proxy.start()
         back = time.monotonic()
-        _wait_until(lambda: any(status == 200 and answered > back
-                                for _, status, _, answered in answers),
-                    RECOVERY)
+        wait_for(lambda: any(status == 200 and answered > back
+                             for _, status, _, answered in answers),
+                 'a push stored after the outage', RECOVERY)
         time.sleep(2)
         stop.set()
         for client in clients:
@@ -175,12 +172,8 @@ def test_a_30_s_outage_under_load_loses_no_accepted_write(
         assert max(seconds for _, _, seconds, _ in answers) < \
             NETWORK_TIMEOUT + 3
         accepted = {vm for vm, status, _, _ in answers if status == 200}
-        direct = sa.create_engine(
-            scratch.url.render_as_string(hide_password=False))
-        try:
-            _wait_until(lambda: accepted <= _active_vms(direct), 60)
-        finally:
-            direct.dispose()
+        wait_for(lambda: accepted <= _active_vms(direct),
+                 'a violation of every accepted row', 60)
         assert engine.poll() is None
     finally:
         stop.set()
@@ -196,9 +189,3 @@ def _active_vms(engine):
     with engine.connect() as connection:
         return {values[0] for values in connection.execute(query).scalars()}
 
-
-def _wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, 'not within %s s' % timeout
-        time.sleep(0.05)

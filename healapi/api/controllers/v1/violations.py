@@ -76,9 +76,8 @@ def _list_item(violation, base_url):
     rendering cost far more than the query of a page."""
     item = {name: value.isoformat() if isinstance(value, datetime.datetime)
             else value for name, value in _fields(violation).items()}
-    item['links'] = [{'rel': 'self',
-                      'href': '%s/v1/violations/%s' % (base_url,
-                                                      violation.id)}]
+    item['links'] = [{'rel': 'self', 'href': link.url(
+        'v1', 'violations', violation.id, base=base_url)}]
     return item
 
 
